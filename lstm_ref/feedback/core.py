@@ -1,0 +1,142 @@
+"""The building blocks of checks that teach.
+
+A notebook's test cell calls one exercise check (e.g. ``check_forget_gate(forget_gate)``); the exercise checks
+are written with the helpers below so every failure reads the same way:
+
+    forget_gate: wrong values.
+      18 of 24 entries differ; largest difference 0.21 at (0, 2): expected 0.62, got 0.41.
+      Hint: your output matches sigmoid replaced by tanh. A gate's values must lie between 0 and 1.
+
+Expected values are always computed here from ``lstm_ref`` (never typed-in numbers), so a check can be read
+against the reference it trusts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "CheckFailed",
+    "call_learner",
+    "expect_array",
+    "expect_close",
+    "matching_mistake",
+    "passed",
+    "run_hidden",
+]
+
+
+class CheckFailed(AssertionError):
+    """A learner-facing failure: its message says what is wrong and, where it can, why.
+
+    It subclasses ``AssertionError`` so nbgrader counts the test cell as failed, like any assert.
+    """
+
+
+def call_learner(function, *args, name: str | None = None, **kwargs):
+    """Call the learner's ``function`` and turn the usual first-run problems into plain words."""
+    label = name or getattr(function, "__name__", "your function")
+    if not callable(function):
+        raise CheckFailed(f"{label} should be a function, but it is a {type(function).__name__}.")
+    try:
+        return function(*args, **kwargs)
+    except NotImplementedError:
+        raise CheckFailed(
+            f"{label} is not implemented yet: replace `raise NotImplementedError()` with your code."
+        ) from None
+    except CheckFailed:
+        raise
+    except Exception as error:  # the learner's bug: name it and where it came from, keep it short
+        raise CheckFailed(
+            f"{label} raised {type(error).__name__}: {error}\n"
+            "  Run the cell that defines it again, then try your function on a small example to find the line."
+        ) from error
+
+
+def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | None = None) -> np.ndarray:
+    """Check that ``got`` is a float NumPy array of ``expected_shape``; return it as an array.
+
+    ``shape_meaning`` spells the shape in symbols, e.g. ``"(B, H)"``, so the message reads
+    "expected (B, H) = (3, 4), got (4, 3)".
+    """
+    if got is None:
+        raise CheckFailed(f"{name}: your function returned None. Did you forget the `return`?")
+    if isinstance(got, tuple) and not isinstance(got, np.ndarray):
+        raise CheckFailed(f"{name}: expected one array, got a tuple of {len(got)} items.")
+    got = np.asarray(got)
+    if got.dtype.kind not in "fc":
+        raise CheckFailed(f"{name}: expected an array of floats, got dtype {got.dtype}.")
+    if got.shape != tuple(expected_shape):
+        spelled = f"{shape_meaning} = {tuple(expected_shape)}" if shape_meaning else f"{tuple(expected_shape)}"
+        hint = ""
+        if got.shape == tuple(reversed(expected_shape)) and len(expected_shape) == 2:
+            hint = "\n  Hint: the axes are swapped. Is a weight matrix transposed, or `z @ W` used instead of `z @ W.T`?"
+        raise CheckFailed(f"{name}: wrong shape: expected {spelled}, got {got.shape}.{hint}")
+    if not np.all(np.isfinite(got)):
+        raise CheckFailed(f"{name}: your result contains NaN or infinity.")
+    return got
+
+
+def matching_mistake(got: np.ndarray, mistakes: dict[str, np.ndarray], *, rtol: float = 1e-6, atol: float = 1e-9):
+    """Return the hint of the first known mistake whose output equals ``got``, else ``None``.
+
+    ``mistakes`` maps a hint ("sigmoid replaced by tanh ...") to what that mistake would have returned on the
+    same inputs, computed with ``lstm_ref``.
+    """
+    for hint, wrong_output in mistakes.items():
+        wrong_output = np.asarray(wrong_output)
+        if wrong_output.shape == got.shape and np.allclose(got, wrong_output, rtol=rtol, atol=atol):
+            return hint
+    return None
+
+
+def expect_close(
+    name: str,
+    got,
+    expected,
+    *,
+    rtol: float = 1e-7,
+    atol: float = 1e-9,
+    mistakes: dict[str, np.ndarray] | None = None,
+    hint: str | None = None,
+    shape_meaning: str | None = None,
+) -> None:
+    """Check ``got`` against the reference ``expected``; explain the first difference if they disagree.
+
+    The message counts the entries that differ, shows the largest difference with both values, and, when the
+    output matches one of the known ``mistakes``, names it. Otherwise ``hint`` (if given) is shown.
+    """
+    expected = np.asarray(expected)
+    got = expect_array(name, got, expected.shape, shape_meaning=shape_meaning)
+    close = np.isclose(got, expected, rtol=rtol, atol=atol)
+    if close.all():
+        return
+    difference = np.abs(got - expected)
+    worst = np.unravel_index(np.argmax(difference), difference.shape)
+    lines = [
+        f"{name}: wrong values.",
+        f"  {int((~close).sum())} of {close.size} entries differ; largest difference {difference[worst]:.3g} "
+        f"at {tuple(int(i) for i in worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g}.",
+    ]
+    known = matching_mistake(got, mistakes or {})
+    if known is not None:
+        lines.append(f"  Hint: your output matches {known}")
+    elif hint:
+        lines.append(f"  Hint: {hint}")
+    raise CheckFailed("\n".join(lines))
+
+
+def passed(name: str, detail: str = "") -> None:
+    """Print the one-line success message every check ends with."""
+    print(f"\u2714 {name}: all checks passed{' (' + detail + ')' if detail else ''}.")
+
+
+def run_hidden(check, *learner_functions) -> None:
+    """Run a hidden check on the learner's functions.
+
+    The grading setup (``lstm_ref.grading``) replaces the in-process run with one in a fresh process, where
+    nothing the learner's other cells did (patched checkers, changed globals) can reach the check.
+    """
+    from lstm_ref.grading.isolation import run_isolated  # imported late: grading is optional for learners
+
+    run_isolated(check, *learner_functions)

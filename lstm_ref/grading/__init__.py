@@ -1,0 +1,1 @@
+"""Instructor-side grading support: running hidden checks in isolation, resource limits, integrity reports."""
