@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Set up the course in a virtual environment at .venv (created if missing) from the project's own files.
+#   bash scripts/setup.sh            the course: lstm_ref, JupyterLab, nbgrader, widgets, plots
+#   bash scripts/setup.sh --dev      also everything the test suite needs, PyTorch (CPU) included
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  "$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install --quiet --upgrade pip
+
+if [ "${1:-}" = "--dev" ]; then
+  .venv/bin/python -m pip install --quiet -e ".[dev,torch]"
+else
+  .venv/bin/python -m pip install --quiet -e .
+fi
+
+# The nbgrader extensions for JupyterLab (Assignments list, Validate button) ship with nbgrader 0.9; make sure
+# the server extension is enabled in this environment.
+.venv/bin/jupyter server extension enable --sys-prefix nbgrader >/dev/null 2>&1 || true
