@@ -1,0 +1,152 @@
+"""A whole sequence through an LSTM, and backpropagation through time (BPTT).
+
+Forward: for t = 0 .. T-1, (h_t, c_t) = step(x_t, h_{t-1}, c_{t-1}) with the fused step of ``lstm_ref.cell``,
+starting from h0, c0 (zeros unless given). Backward: walk the same steps in reverse; at every step the hidden
+state's gradient is what the loss says about h_t directly (``dhs[:, t]``) PLUS what flowed back from step t+1;
+the cell state's gradient only flows back from step t+1 (dc_{t-1} = dc_total * f_t: the forget gate decides how
+much of the gradient survives, which is why an LSTM can learn long-range dependencies).
+
+Shapes: x (B, T, D) in, hs (B, T, H) out, batch first like ``torch.nn.LSTM(batch_first=True)``.
+Inside, arrays are stored time-major, (T, B, ...), so the slab of one time step is contiguous in memory.
+
+What makes it fast (see benchmarks/RESULTS.md):
+- one (B, D + H) x (D + H, 4H) product per step, into preallocated arrays (no allocation in the loop);
+- h_t is written straight into the input block of step t+1 (z_{t+1} = [x_{t+1}, h_t]), so no concatenation;
+- in the backward pass only the recurrent product da_t @ W_h stays in the loop: everything that depends only
+  on the forward pass is computed for all steps at once before it, and the weight gradient
+  dW = sum_t da_t.T @ z_t and the input gradient dx_t = da_t @ W_x are ONE product each over all T*B rows after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._validation import require_cache, require_dtype, require_float_array, require_params, require_shape
+from .cell import _local_derivatives, _split, _step_backward_into, _step_forward_into
+from .params import LSTMParams
+
+__all__ = ["LSTMCache", "lstm_forward", "lstm_backward"]
+
+
+@dataclass(frozen=True, eq=False)
+class LSTMCache:
+    """What ``lstm_backward`` needs from ``lstm_forward``; time-major arrays (index t first).
+
+    params: the LSTMParams used.
+    z: (T, B, D + H), z[t] = [x_t, h_{t-1}].
+    gates: (T, B, 4H), [i, f, g, o] of every step after their activations.
+    cells: (T + 1, B, H), cells[0] = c0 and cells[t + 1] = c_t.
+    tanh_c: (T, B, H), tanh(c_t).
+    """
+
+    params: LSTMParams
+    z: np.ndarray
+    gates: np.ndarray
+    cells: np.ndarray
+    tanh_c: np.ndarray
+
+    @property
+    def batch_size(self) -> int:
+        return self.z.shape[1]
+
+    @property
+    def seq_len(self) -> int:
+        return self.z.shape[0]
+
+
+def _initial_state(name: str, value, B: int, H: int, dtype) -> np.ndarray:
+    if value is None:
+        return np.zeros((B, H), dtype=dtype)
+    value = require_float_array(name, value)
+    require_shape(name, value, ("B", "H"), (B, H), why="B from x, H from the parameters")
+    require_dtype(name, value, dtype)
+    return value
+
+
+def lstm_forward(x: np.ndarray, p: LSTMParams, h0: np.ndarray | None = None, c0: np.ndarray | None = None):
+    """Run an LSTM over a batch of sequences.
+
+    Args:
+        x: inputs, (B, T, D), float32 or float64 like ``p``.
+        p: LSTMParams, W (4H, D + H), b (4H,).
+        h0, c0: initial hidden and cell states, (B, H); zeros if None.
+    Returns:
+        hs: every hidden state, (B, T, H) (hs[:, t] = h_t);
+        (h_T, c_T): the final states, each (B, H);
+        cache: an ``LSTMCache`` for ``lstm_backward``.
+    """
+    require_params("p", p, LSTMParams)
+    x = require_float_array("x", x)
+    require_shape("x", x, ("B", "T", "D"), (None, None, p.input_size), why="D from the parameters",
+                  hint="For one time step use lstm_step, or add a time axis with x[:, None, :].")
+    require_dtype("x", x, p.dtype)
+    B, T, D = x.shape
+    H = p.hidden_size
+    if B == 0 or T == 0:
+        raise ValueError(f"x must hold at least one sequence of at least one step, got shape {x.shape}.")
+    h0 = _initial_state("h0", h0, B, H, p.dtype)
+    c0 = _initial_state("c0", c0, B, H, p.dtype)
+
+    # z[t] = [x_t, h_{t-1}]. One extra slab at the end receives h_T (its x part is never read).
+    z = np.empty((T + 1, B, D + H), dtype=p.dtype)
+    z[:T, :, :D] = x.transpose(1, 0, 2)
+    z[T, :, :D] = 0.0
+    z[0, :, D:] = h0
+    gates = np.empty((T, B, 4 * H), dtype=p.dtype)
+    cells = np.empty((T + 1, B, H), dtype=p.dtype)
+    cells[0] = c0
+    tanh_c = np.empty((T, B, H), dtype=p.dtype)
+
+    for t in range(T):
+        _step_forward_into(z[t], p.W, p.b, cells[t], gates[t], cells[t + 1], tanh_c[t], h=z[t + 1, :, D:])
+
+    hs = np.ascontiguousarray(z[1:, :, D:].transpose(1, 0, 2))
+    final = (hs[:, -1].copy(), cells[T].copy())
+    return hs, final, LSTMCache(params=p, z=z[:T], gates=gates, cells=cells, tanh_c=tanh_c)
+
+
+def lstm_backward(dhs: np.ndarray | None, cache: LSTMCache, dh_T: np.ndarray | None = None,
+                  dc_T: np.ndarray | None = None):
+    """Backpropagation through time for ``lstm_forward``.
+
+    Args:
+        dhs: dL/dh_t for every step, (B, T, H) (None: the loss does not look at hs).
+        cache: the ``LSTMCache`` returned by ``lstm_forward``.
+        dh_T, dc_T: dL/dh_T and dL/dc_T for the returned final states, (B, H); zeros if None.
+            (dh_T adds to dhs[:, -1]: both are gradients of the same h_T.)
+    Returns:
+        dx (B, T, D), dh0 (B, H), dc0 (B, H), and grads: an LSTMParams of dL/dW (4H, D + H) and dL/db (4H,).
+    """
+    require_cache("cache", cache, LSTMCache, "lstm_forward")
+    p = cache.params
+    T, B, H, D = cache.seq_len, cache.batch_size, p.hidden_size, p.input_size
+    if dhs is not None:
+        dhs = require_float_array("dhs", dhs)
+        require_shape("dhs", dhs, ("B", "T", "H"), (B, T, H), why="the shape of hs from lstm_forward")
+        require_dtype("dhs", dhs, p.dtype)
+    dh_next = _initial_state("dh_T", dh_T, B, H, p.dtype).copy()  # dL/dh_t arriving from step t+1
+    dc = _initial_state("dc_T", dc_T, B, H, p.dtype).copy()  # dL/dc_t, updated in place each step
+
+    # Everything that does not depend on the incoming gradient, for all steps at once.
+    to_cell, to_output, h_to_c = _local_derivatives(cache.gates, cache.cells[:T], cache.tanh_c)
+    f = _split(cache.gates)[1]
+    W_h = np.ascontiguousarray(p.W[:, D:])  # (4H, H): the recurrent part, the only product left in the loop
+
+    da = np.empty((T, B, 4 * H), dtype=p.dtype)  # pre-activation gradients of every step
+    dh = np.empty((B, H), dtype=p.dtype)
+    for t in reversed(range(T)):
+        if dhs is None:
+            dh[...] = dh_next
+        else:
+            np.add(dhs[:, t], dh_next, out=dh)
+        _step_backward_into(dh, dc, to_cell[t], to_output[t], h_to_c[t], f[t], da[t], dc_prev=dc)
+        np.matmul(da[t], W_h, out=dh_next)
+
+    # Gradients that are plain sums over steps: one product over all T * B rows each.
+    rows = da.reshape(T * B, 4 * H)
+    dW = rows.T @ cache.z.reshape(T * B, D + H)
+    db = rows.sum(axis=0)
+    dx = (rows @ p.W[:, :D]).reshape(T, B, D).transpose(1, 0, 2)
+    return np.ascontiguousarray(dx), dh_next, dc, LSTMParams(dW, db)
