@@ -20,3 +20,12 @@ from .cell import LSTMStepCache, lstm_step, lstm_step_backward
 from .sequence import LSTMCache, lstm_backward, lstm_forward
 from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .gradcheck import numerical_gradient, relative_error
+
+# The training side: losses, optimisers, toy tasks and a small training loop.
+from .losses import log_softmax, mean_squared_error, softmax, softmax_cross_entropy
+from .optim import SGD, Adam, clip_by_global_norm, global_norm
+from .tasks import TaskBatch, SentenceBatch, adding_problem, copy_task, sentence_completion, toy_regression
+from .training import (
+    ADDING_DEMO, AddingDemoResult, Readout, SequenceModel, TrainingHistory, adding_demo, evaluate,
+    loss_and_gradients, train,
+)
