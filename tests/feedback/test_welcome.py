@@ -32,7 +32,10 @@ CHECKS = {
 WRONG = load_wrong_answers(UNIT)
 # Mistakes that give right float64 values on the public cases and only lose float32: the public check does
 # not look at float32 (by design, to leave something to the hidden one), so only the hidden check fails.
-HIDDEN_ONLY = {("sigmoid", "float32 input upcast to float64"), ("sigmoid_derivative", "float32 input upcast to float64")}
+HIDDEN_ONLY = {
+    ("sigmoid", "float32 input upcast to float64"),
+    ("sigmoid_derivative", "float32 input upcast to float64"),
+}
 STUB = '''
 def {name}(x):
     # YOUR CODE HERE
@@ -92,8 +95,14 @@ def test_checks_pass_on_correct_answers(grade_id, capsys):
     functions = CORRECT[grade_id] + [define(solution_source(grade_id), grade_id)]
     for function in functions:
         public(function)
-        run_hidden(hidden, function)
+        hidden(function)
     assert capsys.readouterr().out.count("all checks passed") == 2 * len(functions)
+
+
+@pytest.mark.parametrize("grade_id", sorted(CHECKS))
+def test_hidden_checks_pass_on_the_solution_through_run_hidden(grade_id):
+    # As the notebook's hidden test cell runs it (in a fresh process): the solution cell's own function.
+    run_hidden(CHECKS[grade_id][1], define(solution_source(grade_id), grade_id))
 
 
 @pytest.mark.parametrize("grade_id", sorted(CHECKS))
@@ -115,7 +124,7 @@ def test_wrong_answers_fail(grade_id, mistake):
     public, hidden = CHECKS[grade_id]
     wrong = define(WRONG[grade_id][mistake], grade_id)
     with pytest.raises(CheckFailed):
-        run_hidden(hidden, wrong)
+        hidden(wrong)
     if (grade_id, mistake) in HIDDEN_ONLY:
         public(wrong)  # passes: the public check leaves float32 to the hidden one
     else:
@@ -129,7 +138,7 @@ def test_wrong_answers_fail(grade_id, mistake):
         ("sigmoid", "tanh instead of sigmoid", 0, "your output matches tanh(x)"),
         ("sigmoid", "tanh identity without halving x", 0, "tanh(x / 2)"),
         ("sigmoid", "textbook formula overflows for large negative x", 0, "overflow encountered in exp"),
-        ("sigmoid", "split by sign with np.where (both branches computed)", 0, "np.where(condition, a, b) computes BOTH"),
+        ("sigmoid", "split by sign with np.where (both branches computed)", 0, "np.where(condition, a, b) computes"),
         ("sigmoid", "halves the caller's array in place", 0, "changed the array it was given"),
         ("sigmoid", "float32 input upcast to float64", 1, "float32 input came back as float64"),
         ("sigmoid_derivative", "output form s * (1 - s) applied to x", 0, "sigmoid's OUTPUT s = sigmoid(x)"),
