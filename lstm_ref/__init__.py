@@ -27,5 +27,5 @@ from .optim import SGD, Adam, clip_by_global_norm, global_norm
 from .tasks import TaskBatch, SentenceBatch, adding_problem, copy_task, sentence_completion, toy_regression
 from .training import (
     ADDING_DEMO, AddingDemoResult, Readout, SequenceModel, TrainingHistory, adding_demo, evaluate,
-    loss_and_gradients, train,
+    load_gap_sweep, loss_and_gradients, train,
 )

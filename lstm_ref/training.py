@@ -15,7 +15,9 @@ notebook, the long-term-dependency test and ``scripts/sweep_gap.py`` all use the
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Callable, Iterable
 
 import numpy as np
@@ -29,7 +31,7 @@ from .tasks import TaskBatch, adding_problem
 
 __all__ = [
     "Readout", "SequenceModel", "TrainingHistory", "loss_and_gradients", "evaluate", "train",
-    "ADDING_DEMO", "AddingDemoResult", "adding_demo",
+    "ADDING_DEMO", "AddingDemoResult", "adding_demo", "load_gap_sweep",
 ]
 
 MODEL_KINDS = ("lstm", "rnn")
@@ -305,13 +307,21 @@ ADDING_DEMO = dict(
     batch_size=32,
     hidden_size=32,
     clip=1.0,           # global-norm clipping, for both models
-    lr={"lstm": 1e-2, "rnn": 1e-3},
-    held_out_size=1000,
+    lr={"lstm": 1e-2, "rnn": 3e-3},   # the default learning rate of each model
+    rnn_lrs=(1e-2, 3e-3, 1e-3),       # the RNN's chances: the test and the sweep keep its best result
+    held_out_size=500,
     held_out_seed=20_240,  # one held-out set for every run, never used for training
     eval_every=100,
     solved_ratio=0.1,   # held-out loss / baseline below this counts as solved
 )
-"""The adding-problem setting the training unit, its test and the gap sweep share (see docs of adding_demo)."""
+"""The adding-problem setting that the training unit, its test and the gap sweep share (run it with adding_demo).
+
+Why these numbers (measured on a 2-core machine, float64): at T = 40 the LSTM crossed the solved line between
+steps 500 and 1,000 for each of 30 seeds and ended at 0.001-0.02 of the baseline, so 1,500 steps leaves a
+margin; the vanilla RNN's best held-out ratio stayed at 0.96-0.99 for 10 seeds with each of the three learning
+rates (1e-2 is a little unstable, ending up to 1.24; 3e-3 is its default here as the stable one that still
+learns short gaps fast). One LSTM run takes about 7 s, one RNN run about 1.5 s.
+"""
 
 
 @dataclass
@@ -324,6 +334,7 @@ class AddingDemoResult:
         best_ratio: the lowest held-out ratio seen at any evaluation.
         eval_steps, eval_ratios: the held-out ratio every ``eval_every`` steps (for a learning curve).
         history: the training history.
+        model: the trained model (its gates can be inspected afterwards).
     """
 
     kind: str
@@ -335,6 +346,7 @@ class AddingDemoResult:
     eval_steps: list[int]
     eval_ratios: list[float]
     history: TrainingHistory
+    model: SequenceModel
 
 
 def adding_demo(kind: str, seed: int, length: int | None = None, steps: int | None = None, lr: float | None = None,
@@ -369,4 +381,16 @@ def adding_demo(kind: str, seed: int, length: int | None = None, steps: int | No
     history = train(model, task, steps, Adam(lr=lr), clip=setting["clip"], callback=record,
                     callback_every=setting["eval_every"], rng=np.random.default_rng(data_seed))
     return AddingDemoResult(kind, seed, length, lr, eval_ratios[-1], min(eval_ratios), eval_steps, eval_ratios,
-                            history)
+                            history, model)
+
+
+def load_gap_sweep() -> dict:
+    """The precomputed LSTM-vs-RNN sweep over the gap T, shipped as ``lstm_ref/data/gap_sweep.json``.
+
+    Made by ``scripts/sweep_gap.py`` with the ``ADDING_DEMO`` setting. Returns a dict with "settings" (what was
+    run), "results" (one entry per length T: "length", "lstm_ratio" and "rnn_ratio" with one held-out ratio
+    per seed, the RNN's chosen "rnn_lr", and "lstm_solved_at", the first evaluation step below
+    ``solved_ratio``) and "run" (CPU seconds, versions).
+    """
+    text = resources.files("lstm_ref").joinpath("data", "gap_sweep.json").read_text(encoding="utf-8")
+    return json.loads(text)
