@@ -233,7 +233,7 @@ def gradient_norm_explorer(hidden_size: int = 32, embedding_size: int = 8, seed:
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
         ax.set_xlim(-0.5, length + 0.5)
-        ax.legend(loc="lower right", fontsize=8)
+        ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
         display(fig)  # into the Output widget that interactive_output opened around this call
         plt.close(fig)  # and never again: no duplicate at the end of the cell, no pile-up of open figures
