@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validation import require_cache, require_dtype, require_float_array, require_params, require_shape
-from .cell import _local_derivatives, _split, _step_backward_into, _step_forward_into
+from .cell import _fused_weights, _local_derivatives, _split, _step_backward_into, _step_forward_into
 from .params import LSTMParams
 
 __all__ = ["LSTMCache", "lstm_forward", "lstm_backward"]
@@ -99,8 +99,9 @@ def lstm_forward(x: np.ndarray, p: LSTMParams, h0: np.ndarray | None = None, c0:
     cells[0] = c0
     tanh_c = np.empty((T, B, H), dtype=p.dtype)
 
+    fused = _fused_weights(p)
     for t in range(T):
-        _step_forward_into(z[t], p.W, p.b, cells[t], gates[t], cells[t + 1], tanh_c[t], h=z[t + 1, :, D:])
+        _step_forward_into(z[t], fused, cells[t], gates[t], cells[t + 1], tanh_c[t], h=z[t + 1, :, D:])
 
     hs = np.ascontiguousarray(z[1:, :, D:].transpose(1, 0, 2))
     final = (hs[:, -1].copy(), cells[T].copy())
