@@ -60,6 +60,8 @@ def require_shape(
     ``why`` says where the expected sizes come from (e.g. "B from x, H from the parameters"); ``hint`` is
     appended when the rank itself is wrong (e.g. how to add a missing time axis).
     """
+    if value.ndim == len(symbols) and all(size is None or size == n for size, n in zip(sizes, value.shape)):
+        return  # the common case: no message to build
     expected = format_expected(symbols, sizes)
     because = f" ({why})" if why else ""
     if value.ndim != len(symbols):
@@ -83,9 +85,11 @@ def require_dtype(name: str, value: np.ndarray, dtype: np.dtype, params_name: st
 
 def require_finite(name: str, value: np.ndarray) -> None:
     """Raise ``ValueError`` if ``value`` holds NaN or +-inf, saying how many and where the first one is."""
-    # Cheap path: a finite sum proves every entry is finite (NaN and inf always propagate through a sum).
-    # Only when the sum is not finite do we pay for the elementwise test (the sum may merely have overflowed).
-    if np.isfinite(value.sum()):
+    # Cheap path: a finite sum of squares (one BLAS dot product, no temporary array) proves every entry is
+    # finite, since NaN and inf always propagate through it. Only when it is not finite do we pay for the
+    # elementwise test: the sum may merely have overflowed (entries above ~1e154).
+    flat = value.reshape(-1)
+    if np.isfinite(np.dot(flat, flat)):
         return
     bad = ~np.isfinite(value)
     if bad.any():

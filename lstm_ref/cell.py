@@ -23,7 +23,6 @@ helpers inside its time loop, so one step of ``lstm_forward`` and ``lstm_step`` 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
 
 import numpy as np
 
@@ -72,39 +71,30 @@ def _split(gates: np.ndarray):
 
 
 # ------------------------------------------------------------------------------------------ forward kernel
-class _FusedWeights(NamedTuple):
-    """W and b arranged so that ONE tanh gives all four gates (see ``_fused_weights``)."""
+def _gate_scale_and_shift(H: int, dtype) -> tuple[np.ndarray, np.ndarray]:
+    """Two (4H,) vectors that let ONE tanh produce all four gates.
 
-    W_T: np.ndarray  # (D + H, 4H): W.T with the i, f, o columns halved
-    b: np.ndarray  # (4H,): b with the i, f, o entries halved
-    scale: np.ndarray  # (4H,): 0.5 for i, f, o; 1 for g
-    shift: np.ndarray  # (4H,): 0.5 for i, f, o; 0 for g
-
-
-def _fused_weights(p: LSTMParams) -> _FusedWeights:
-    """Prepare W and b once per call so that each step needs a single tanh over the whole (B, 4H) block.
-
-    sigmoid(a) = 0.5 + 0.5 * tanh(a / 2) and tanh(a) = 0 + 1 * tanh(a / 1). So with the rows of W and b for
-    i, f and o halved, tanh(z @ W_half.T + b_half) * scale + shift is sigmoid for i, f, o and tanh for g.
-    Halving is exact in binary floating point (and so is every product and sum built from halved numbers), so
-    these are bit for bit the values of ``lstm_ref.activations.sigmoid`` on the unhalved pre-activations.
+    sigmoid(a) = 0.5 + 0.5 * tanh(0.5 * a)   and   tanh(a) = 0 + 1 * tanh(1 * a),
+    so with scale = [0.5, 0.5, 1, 0.5] and shift = [0.5, 0.5, 0, 0.5] (one value per block i, f, g, o),
+    shift + scale * tanh(scale * a) is sigmoid for i, f, o and tanh for g. Multiplying by 0.5 or 1 is exact,
+    so the gate values are bit for bit those of ``lstm_ref.activations.sigmoid`` and ``np.tanh``.
     """
-    H = p.hidden_size
-    scale = np.full(4 * H, 0.5, dtype=p.dtype)
+    scale = np.full(4 * H, 0.5, dtype=dtype)
     scale[2 * H : 3 * H] = 1.0
-    shift = np.full(4 * H, 0.5, dtype=p.dtype)
+    shift = np.full(4 * H, 0.5, dtype=dtype)
     shift[2 * H : 3 * H] = 0.0
-    return _FusedWeights(W_T=(p.W * scale[:, None]).T, b=p.b * scale, scale=scale, shift=shift)
+    return scale, shift
 
 
-def _step_forward_into(z, fused: _FusedWeights, c_prev, gates, c, tanh_c, h) -> None:
+def _step_forward_into(z, W, b, scale, shift, c_prev, gates, c, tanh_c, h) -> None:
     """Fill ``gates`` (B, 4H), ``c``, ``tanh_c`` and ``h`` (B, H) for one step. No checks and no allocation
     beyond NumPy's temporaries: the caller owns every output array (``h`` may be a strided view)."""
-    np.matmul(z, fused.W_T, out=gates)  # all four gates' (halved) pre-activations in one product
-    gates += fused.b
+    np.matmul(z, W.T, out=gates)  # all four gates' pre-activations in one product
+    gates += b
+    gates *= scale  # one tanh for all four gates (see _gate_scale_and_shift)
     np.tanh(gates, out=gates)
-    gates *= fused.scale  # i, f, o: sigmoid = 0.5 * tanh + 0.5;  g: tanh itself
-    gates += fused.shift
+    gates *= scale
+    gates += shift
     i, f, g, o = _split(gates)
     np.multiply(f, c_prev, out=c)
     np.multiply(i, g, out=tanh_c)  # tanh_c is free until two lines below: use it for i * g
@@ -180,7 +170,7 @@ def lstm_step(x: np.ndarray, h_prev: np.ndarray, c_prev: np.ndarray, p: LSTMPara
     z = np.concatenate([x, h_prev], axis=1)
     gates = np.empty((B, 4 * H), dtype=p.dtype)
     c, tanh_c, h = (np.empty((B, H), dtype=p.dtype) for _ in range(3))
-    _step_forward_into(z, _fused_weights(p), c_prev, gates, c, tanh_c, h)
+    _step_forward_into(z, p.W, p.b, *_gate_scale_and_shift(H, p.dtype), c_prev, gates, c, tanh_c, h)
     return h, c, LSTMStepCache(params=p, z=z, gates=gates, c_prev=c_prev.copy(), tanh_c=tanh_c)
 
 

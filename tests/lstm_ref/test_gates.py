@@ -94,7 +94,7 @@ def shaped_problem(B, D, H, dtype, seed=0):
 @pytest.mark.parametrize("B, D, H", SHAPES)
 def test_fused_step_does_the_same_arithmetic_after_the_product(B, D, H, dtype):
     """Given the same pre-activations, the fused step's activations, c and h are bit for bit the gate-by-gate
-    ones: it halves the i, f, o rows of W and b (exact in binary) to get every gate from one tanh."""
+    ones: it gets every gate from one tanh by scaling with 0.5 before and after (exact in binary)."""
     p, x, h, c = shaped_problem(B, D, H, dtype)
     h_fused, c_fused, cache = lstm_step(x, h, c, p)
     a = concat_input(x, h) @ p.W.T + p.b  # the fused product: all four pre-activations at once

@@ -95,6 +95,13 @@ def test_non_finite_parameters_are_caught_when_used_not_when_held():
         p.validate("p")
 
 
+def test_huge_but_finite_parameters_are_accepted():
+    p = LSTMParams.init(2, 3, rng=0)
+    p.W[0, 0] = 1e200  # its square overflows: the quick test is inconclusive, the full test must pass it
+    p.b[0] = -1e300
+    p.validate("p")
+
+
 @pytest.mark.parametrize(
     "kwargs, error, message",
     [
