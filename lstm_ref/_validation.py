@@ -89,7 +89,9 @@ def require_finite(name: str, value: np.ndarray) -> None:
     # finite, since NaN and inf always propagate through it. Only when it is not finite do we pay for the
     # elementwise test: the sum may merely have overflowed (entries above ~1e154).
     flat = value.reshape(-1)
-    if np.isfinite(np.dot(flat, flat)):
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is not the user's problem
+        quick = np.dot(flat, flat)
+    if np.isfinite(quick):
         return
     bad = ~np.isfinite(value)
     if bad.any():
