@@ -18,9 +18,10 @@ Layout of the temporary course (nbgrader's defaults, with the course's folder na
     <root>/submitted/<student>/<unit>/<unit>.ipynb
     <root>/autograded/<student>/<unit>/<unit>.ipynb, <root>/gradebook.db
 
-Costs measured on a 2-core machine: each nbgrader command takes about 3 s to start, then autograde executes
-every submission in a fresh kernel, one after the other (about 1 s per student plus the notebook's own run
-time). Hence one ``autograde`` call per unit with all its students.
+Costs (``benchmarks/bench_notebooks.py --autograde``, a shared 2-core machine): each nbgrader command has a
+fixed cost of 3-9 s, then autograde runs the submissions one after the other, each in a fresh kernel: about
+2.6 s per student for unit 1, whose notebook alone runs in about 3 s. Hence one ``autograde`` call per unit
+with all its students.
 
 The module also holds the notebook helpers the notebook tests share (reading cells by ``grade_id``, filling
 solutions in, executing a notebook with nbclient in the right environment).
@@ -56,8 +57,21 @@ UNIT_IDS = (
     "08_capstone",
 )
 
-# Per-cell execution timeout (s) for nbclient runs, as in nbgrader_config.py's ExecutePreprocessor.timeout.
-CELL_TIMEOUT = 120
+
+def load_course_config(config_file: Path = CONFIG_FILE):
+    """The traitlets Config an nbgrader command would read from ``config_file`` (the repository's by default)."""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    return PyFileConfigLoader(Path(config_file).name, path=str(Path(config_file).parent)).load_config()
+
+
+def course_cell_timeout() -> int:
+    """The per-cell time limit (s) nbgrader applies when grading, read from nbgrader_config.py (30 if unset)."""
+    config = load_course_config()
+    for section in ("Execute", "ExecutePreprocessor"):
+        if "timeout" in config[section]:
+            return int(config[section].timeout)
+    return 30
 
 
 # --- paths and notebooks -------------------------------------------------------------------------------------
@@ -147,16 +161,17 @@ def kernel_environment() -> dict[str, str]:
     return environment
 
 
-def execute_notebook(notebook, working_dir: Path, *, allow_errors: bool = False, timeout: int = CELL_TIMEOUT):
+def execute_notebook(notebook, working_dir: Path, *, allow_errors: bool = False, timeout: int | None = None):
     """Run every cell of ``notebook`` in a fresh kernel started in ``working_dir``; return the executed copy.
 
-    Uses nbclient with the ``python3`` kernel (jupyter_client maps it to this interpreter) and
+    ``timeout`` (s per cell) defaults to the grading limit, ``course_cell_timeout()``. Uses nbclient with the ``python3`` kernel (jupyter_client maps it to this interpreter) and
     ``kernel_environment()``. With ``allow_errors`` a failing cell records its error as an output and execution
     goes on (as in nbgrader); otherwise the first error raises ``nbclient.exceptions.CellExecutionError``.
     """
     from nbclient import NotebookClient
 
     executed = copy.deepcopy(notebook)
+    timeout = course_cell_timeout() if timeout is None else timeout
     client = NotebookClient(executed, kernel_name="python3", timeout=timeout, allow_errors=allow_errors)
     client.execute(cwd=str(working_dir), env=kernel_environment())
     return executed
@@ -207,6 +222,7 @@ class GradingCourse:
 
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._config = None
 
     # Construction --------------------------------------------------------------------------------------------
 
@@ -243,10 +259,10 @@ class GradingCourse:
     # Where things are ----------------------------------------------------------------------------------------
 
     def _setting(self, name: str) -> str:
-        from traitlets.config.loader import PyFileConfigLoader
-
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
-        return config.CourseDirectory[name]
+        """A CourseDirectory setting of this course, as nbgrader reads it (the config is loaded once)."""
+        if self._config is None:
+            self._config = load_course_config(self.root / "nbgrader_config.py")
+        return self._config.CourseDirectory[name]
 
     @property
     def source_dir(self) -> Path:
