@@ -112,14 +112,16 @@ def _local_derivatives(gates, c_prev, tanh_c):
             [g * i(1-i), c_prev * f(1-f), i * (1 - g**2)]
         to_output (..., B, H): multiply dh by it to get da_o = tanh(c) * o(1-o).
         h_to_c (..., B, H): multiply dh by it to get dh's share of dc_total = o * (1 - tanh(c)**2).
-    ``lstm_backward`` computes these for every time step at once, before its loop, so the loop only does the
-    few operations that really depend on the gradient arriving from the future.
+    ``lstm_backward`` computes these for a block of time steps at once, ahead of its loop over those steps, so
+    the loop only does the few operations that really depend on the gradient arriving from the future.
     """
     i, f, g, o = _split(gates)
     H = i.shape[-1]
+    i_and_f = gates[..., : 2 * H]  # neighbours in memory: one sigmoid slope s * (1 - s) for both
+    slope_if = i_and_f * (1.0 - i_and_f)
     to_cell = np.empty(i.shape[:-1] + (3, H), dtype=gates.dtype)
-    np.multiply(g, i * (1.0 - i), out=to_cell[..., 0, :])
-    np.multiply(c_prev, f * (1.0 - f), out=to_cell[..., 1, :])
+    np.multiply(g, slope_if[..., :H], out=to_cell[..., 0, :])
+    np.multiply(c_prev, slope_if[..., H:], out=to_cell[..., 1, :])
     np.multiply(i, 1.0 - g * g, out=to_cell[..., 2, :])
     to_output = tanh_c * (o * (1.0 - o))
     h_to_c = o * (1.0 - tanh_c * tanh_c)
