@@ -140,7 +140,7 @@ def rnn_backward(dhs: np.ndarray | None, cache: RNNCache, dh_T: np.ndarray | Non
     dh_next = np.zeros((B, H), dtype=p.dtype) if dh_T is None else _check_state("dh_T", dh_T, B, H, p.dtype).copy()
 
     tanh_slope = 1.0 - cache.hs * cache.hs  # (T, B, H): tanh'(a_t) for every step at once
-    W_h = np.ascontiguousarray(p.W[:, D:])
+    W_h = p.W[:, D:]  # (H, H) view: the recurrent part
     da = np.empty((T, B, H), dtype=p.dtype)
     for t in reversed(range(T)):
         if dhs is None:

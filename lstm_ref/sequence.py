@@ -137,7 +137,7 @@ def lstm_backward(dhs: np.ndarray | None, cache: LSTMCache, dh_T: np.ndarray | N
     dc = _initial_state("dc_T", dc_T, B, H, p.dtype).copy()  # dL/dc_t, updated in place each step
 
     f = _split(cache.gates)[1]
-    W_h = np.ascontiguousarray(p.W[:, D:])  # (4H, H): the recurrent part, the only product left in the loop
+    W_h = p.W[:, D:]  # (4H, H) view: the recurrent part, the only product left in the loop
     da = np.empty((T, B, 4 * H), dtype=p.dtype)  # pre-activation gradients of every step
     dh = np.empty((B, H), dtype=p.dtype)
 
