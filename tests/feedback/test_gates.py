@@ -2,9 +2,9 @@
 
 Every check (public and hidden) passes on lstm_ref's own gates, on the solution notebook's code and on other
 correct ways of writing the same formula; fails with CheckFailed on the unimplemented stub; and fails on every
-wrong answer in tests/wrong_answers/04_gates.py. For many of them the message must name the mistake, and for
-mistakes no hint knows, the isolation probes (weights zero, h_prev zero, x zero; f = 1 and i = 0; o = 0) must
-point at the wrong term.
+wrong answer in tests/wrong_answers/04_gates.py and in MORE_WRONG_ANSWERS below. For many of them the message
+must name the mistake, and for mistakes no hint knows, the isolation probes (weights zero, h_prev zero, x zero;
+f = 1 and i = 0; o = 0) must point at the wrong term.
 """
 
 import json
@@ -150,6 +150,77 @@ def correct_answers(name: str) -> list:
     return [reference.hidden_state, hidden_state_via_sigmoid, lambda c, o: np.tanh(c) * o]
 
 
+# ------------------------------------------------------------------ more mistakes, checked here only
+# Further plausible wrong answers, same format as tests/wrong_answers/04_gates.py. They are checked by the fast
+# tests below but not graded through nbgrader (each graded wrong answer costs CI one simulated student).
+MORE_WRONG_ANSWERS = {
+    "forget_gate": {
+        "column-vector style W @ z.T (the tutorial's per-sample layout)": '''
+def forget_gate(x, h_prev, W_f, b_f):
+    z = np.concatenate([x, h_prev], axis=1)
+    return sigmoid(W_f @ z.T + b_f[:, None])
+''',
+        "flipped gate (1 - f: 'forget' read as 1 = erase)": '''
+def forget_gate(x, h_prev, W_f, b_f):
+    z = np.concatenate([x, h_prev], axis=1)
+    return 1 - sigmoid(z @ W_f.T + b_f)
+''',
+        "previous hidden state ignored": '''
+def forget_gate(x, h_prev, W_f, b_f):
+    D = x.shape[1]
+    return sigmoid(x @ W_f[:, :D].T + b_f)
+''',
+    },
+    "input_gate": {
+        "bias subtracted": '''
+def input_gate(x, h_prev, W_i, b_i):
+    z = np.concatenate([x, h_prev], axis=1)
+    return sigmoid(z @ W_i.T - b_i)
+''',
+        "concatenated along the batch axis": '''
+def input_gate(x, h_prev, W_i, b_i):
+    z = np.concatenate([x, h_prev])
+    return sigmoid(z @ W_i.T + b_i)
+''',
+    },
+    "candidate": {
+        "input only (h_prev dropped)": '''
+def candidate(x, h_prev, W_g, b_g):
+    return np.tanh(x @ W_g[:, :x.shape[1]].T + b_g)
+''',
+    },
+    "cell_update": {
+        "input gate left out": '''
+def cell_update(c_prev, f, i, g):
+    return f * c_prev + g
+''',
+        "(1 - f) as the keep fraction": '''
+def cell_update(c_prev, f, i, g):
+    return (1 - f) * c_prev + i * g
+''',
+        "matrix product instead of elementwise": '''
+def cell_update(c_prev, f, i, g):
+    return f @ c_prev.T + i @ g.T
+''',
+    },
+    "output_gate": {
+        "x and h_prev with their own sigmoid each": '''
+def output_gate(x, h_prev, W_o, b_o):
+    D = x.shape[1]
+    return sigmoid(x @ W_o[:, :D].T + b_o) * sigmoid(h_prev @ W_o[:, D:].T)
+''',
+    },
+    "hidden_state": {
+        "tanh applied to the gate instead of the cell": '''
+def hidden_state(c, o):
+    return c * np.tanh(o)
+''',
+    },
+}
+
+ALL_WRONG = {name: {**WRONG[name], **MORE_WRONG_ANSWERS.get(name, {})} for name in WRONG}
+
+
 # =================================================================================================== tests
 def test_notebook_has_one_exercise_with_two_test_cells_per_check():
     cells = notebook_cells()
@@ -202,9 +273,9 @@ def test_every_exercise_has_at_least_three_wrong_answers():
     assert all(len(answers) >= 3 for answers in WRONG.values())
 
 
-@pytest.mark.parametrize("name, mistake", [(name, mistake) for name in EXERCISES for mistake in WRONG[name]])
+@pytest.mark.parametrize("name, mistake", [(name, mistake) for name in EXERCISES for mistake in ALL_WRONG[name]])
 def test_wrong_answers_fail_both_checks(name, mistake):
-    wrong = define(WRONG[name][mistake], name)
+    wrong = define(ALL_WRONG[name][mistake], name)
     for check in CHECKS[name]:
         with pytest.raises(CheckFailed):
             check(wrong)
@@ -232,13 +303,13 @@ def test_wrong_answers_fail_both_checks(name, mistake):
         ("cell_update", "matrix product instead of elementwise", "elementwise, with *"),
         ("cell_update", "updates c_prev in place", "changed its argument c_prev in place"),
         ("output_gate", "weights not transposed (np.dot(z, W_o))", "Shapes here"),
-        ("hidden_state", "no tanh on the cell state (the tutorial's h = s * o)", "the tanh on the cell state is missing"),
+        ("hidden_state", "no tanh on the cell state (the tutorial's h = s * o)", "tanh on the cell state is missing"),
         ("hidden_state", "tanh of the product", "matches tanh(o * c)"),
         ("hidden_state", "output gate left out", "without the output gate"),
     ],
 )
 def test_messages_name_the_mistake(name, mistake, words):
-    assert words in message_of(CHECKS[name][0], define(WRONG[name][mistake], name))
+    assert words in message_of(CHECKS[name][0], define(ALL_WRONG[name][mistake], name))
 
 
 # ------------------------------------------------------------- isolation: mistakes no hint knows by name
