@@ -141,7 +141,7 @@ def _gate_mistakes(gate: _Gate, x, h_prev, p: LSTMParams) -> dict[str, np.ndarra
     z = np.concatenate([x, h_prev], axis=1)
     pre_activation = z @ W.T + b
     act = sigmoid if gate.is_sigmoid else tanh
-    name, other = (gate.activation, "tanh") if gate.is_sigmoid else (gate.activation, "sigmoid")
+    name, other = gate.activation, ("tanh" if gate.is_sigmoid else "sigmoid")
     why = (
         "A gate is a fraction between 0 (block) and 1 (let through), which is what sigmoid gives."
         if gate.is_sigmoid
@@ -167,9 +167,9 @@ def _gate_mistakes(gate: _Gate, x, h_prev, p: LSTMParams) -> dict[str, np.ndarra
     return mistakes
 
 
-def _isolate_gate_error(gate: _Gate, learner, x, h_prev, p: LSTMParams, rtol, atol) -> str | None:
+def _isolate_gate_error(gate: _Gate, learner, x, h_prev, p: LSTMParams, rtol, atol) -> str:
     """Run the learner's gate with one term at a time switched off; return a hint naming the first term that
-    is wrong, or None when every term alone is right."""
+    is wrong (or saying that each term alone is right and their combination is not)."""
     W, b = getattr(p, gate.weight), getattr(p, gate.bias)
     D = x.shape[1]
 
@@ -322,10 +322,9 @@ def _elementwise_call(function: str, learner, arguments: dict[str, np.ndarray]):
 
 def _expect_elementwise_shape(name: str, got, shape) -> np.ndarray:
     """Like expect_array, with a hint for the (B, B) result a matrix product gives."""
-    array = np.asarray(got) if got is not None and not isinstance(got, tuple) else got
-    if isinstance(array, np.ndarray) and array.shape == (shape[0], shape[0]) and shape[0] != shape[1]:
+    if isinstance(got, np.ndarray) and got.shape == (shape[0], shape[0]) and shape[0] != shape[1]:
         raise CheckFailed(
-            f"{name}: wrong shape: expected (B, H) = {tuple(shape)}, got {array.shape}.\n"
+            f"{name}: wrong shape: expected (B, H) = {tuple(shape)}, got {got.shape}.\n"
             "  Hint: a (B, B) result comes from a matrix product (@ or np.dot). The LSTM multiplies these "
             "arrays elementwise, with *."
         )
@@ -365,6 +364,7 @@ def _cell_mistakes(c_prev, f, i, g) -> dict[str, np.ndarray]:
 
 
 def _isolate_cell_error(learner, c_prev, f, i, g, rtol, atol) -> str | None:
+    """Probe the learner's update with the gates fully open or closed; a hint for the first probe it fails."""
     probes = [
         (1.0, 0.0, "with f = 1 and i = 0 (keep everything, write nothing) the new cell state must equal c_prev"),
         (0.0, 1.0, "with f = 0 and i = 1 (erase everything, write the whole candidate) it must equal g"),
@@ -448,6 +448,7 @@ def _hidden_mistakes(c, o) -> dict[str, np.ndarray]:
 
 
 def _isolate_hidden_error(learner, c, o, rtol, atol) -> str | None:
+    """Probe the learner's hidden state with the output gate fully open and closed; a hint, or None."""
     probes = [
         (1.0, "with o = 1 (show everything) h must equal tanh(c)"),
         (0.0, "with o = 0 (show nothing) h must be 0"),
