@@ -1,14 +1,31 @@
 """nbgrader configuration for the course, read by every `nbgrader` command run from the repository root.
 
 Layout: instructor notebooks live in `solutions/` (nbgrader's "source"), the generated student notebooks in
-`notebooks/` (nbgrader's "release"). Grading settings are explained beside each line.
+`notebooks/` (nbgrader's "release"). Grading settings are explained beside each line; docs/instructors.md walks
+through the whole workflow. A course run elsewhere (another folder, a JupyterHub) can reuse these settings with
+`load_subconfig("<path to this file>")` in its own nbgrader_config.py and then set its own root and exchange.
 """
 
+import atexit
 import os
+import shutil
+import sys
+import tempfile
 
 c = get_config()  # noqa: F821 -- provided by nbgrader when it loads this file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)  # lstm_ref, for the limits below, even where the course is not pip-installed
+
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
+
+from lstm_ref.grading.feedback_filters import ShortenHiddenTracebacks  # noqa: E402
+from lstm_ref.grading.kernel import KERNEL_NAME, is_installed  # noqa: E402
+from lstm_ref.grading.limits import current_limits  # noqa: E402
+
+LIMITS = current_limits()
 
 c.CourseDirectory.root = HERE
 c.CourseDirectory.course_id = "lstm-course"
@@ -19,6 +36,37 @@ c.CourseDirectory.release_directory = "notebooks"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# The course's training cells take a few seconds; nbgrader's default 30 s per cell would be tight on a
-# loaded grading machine, and an unbounded one would let a runaway submission hold up the class.
-c.ExecutePreprocessor.timeout = 120
+# Per-cell wall-clock limit while grading (nbgrader's default is 30 s). The course's longest cell trains for well
+# under 20 s; 60 s leaves room on a loaded grading machine, and a cell that never ends is interrupted after a
+# minute instead of holding up the class. lstm_ref/grading/limits.py explains every limit.
+c.Execute.timeout = LIMITS.cell_timeout_seconds
+c.ExecutePreprocessor.timeout = LIMITS.cell_timeout_seconds
+
+# A learner who deletes a graded cell (a test cell, or a written answer) gets it back from the source notebook
+# at autograde, graded as if it had never been touched. nbgrader's default would leave those points out.
+c.OverwriteCells.add_missing_cells = True
+
+# Feedback shows the graded notebook; without ClearHiddenTests it would also show the hidden tests' source, and
+# a failing hidden test's traceback quotes the lines of its cell: ShortenHiddenTracebacks keeps only the
+# learner-level message of those errors. (Hidden tests sit in cells of their own, so nothing else is quoted.)
+c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ShortenHiddenTracebacks, ClearHiddenTests]
+
+# Student code runs in the resource-limited grading kernel (CPU time, memory, processes: see
+# lstm_ref/grading/kernel.py) whenever it is installed, as `bash scripts/setup.sh` does with
+# `python -m lstm_ref.grading.kernel install --sys-prefix`. Without it, nbgrader uses the notebook's own kernel
+# and grading still works, unprotected; say so rather than fail.
+if is_installed():
+    c.Execute.kernel_name = KERNEL_NAME
+else:
+    print(f"nbgrader_config.py: the grading kernel {KERNEL_NAME!r} is not installed; student code will run "
+          "without resource limits. Install it with: python -m lstm_ref.grading.kernel install --sys-prefix",
+          file=sys.stderr)
+
+# Kernels talk to nbgrader over Unix sockets in a folder private to this nbgrader process, not over TCP ports:
+# when several autograde runs start kernels at once (scripts/grade_class.py --jobs 2, or other work on the
+# machine), two kernels could be handed the same free port; the loser dies at start-up and nbgrader then waits
+# forever to send it its first message. A private folder cannot collide.
+_KERNEL_SOCKETS = tempfile.mkdtemp(prefix="lstm-grading-kernels-")
+atexit.register(shutil.rmtree, _KERNEL_SOCKETS, True)
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(_KERNEL_SOCKETS, "kernel")

@@ -9,7 +9,8 @@ becomes the usual ``ipykernel`` kernel, so everything the notebook runs inherits
     RLIMIT_AS     bytes of address space (an allocation past it raises MemoryError in the learner's cell)
     RLIMIT_NPROC  processes and threads of this user (the tasks running now plus a margin)
 
-The numbers live in ``lstm_ref.grading.limits``. Install the kernel once per grading environment:
+The numbers live in ``lstm_ref.grading.limits``. Before each cell the kernel also puts back any numpy or
+lstm_ref function an earlier cell replaced (``lstm_ref.grading.guard``). Install the kernel once per grading environment:
 
     python -m lstm_ref.grading.kernel install --sys-prefix     # into the virtualenv (what scripts/setup.sh runs)
     python -m lstm_ref.grading.kernel install --user           # or for this user only
@@ -132,12 +133,21 @@ def is_installed() -> bool:
 
 
 def _launch_kernel(argv: list[str]) -> None:
-    """Apply the limits, then run ipykernel in this process with ``argv`` (e.g. ``-f connection.json``)."""
-    apply_limits(current_limits())
-    from ipykernel import kernelapp
+    """Apply the limits, then run ipykernel in this process with ``argv`` (e.g. ``-f connection.json``).
 
-    sys.argv = [sys.argv[0], *argv]
-    kernelapp.launch_new_instance()
+    Before any student code runs, the kernel also snapshots numpy's and lstm_ref's functions and restores them
+    before every cell (``lstm_ref.grading.guard``).
+    """
+    apply_limits(current_limits())
+    from ipykernel.kernelapp import IPKernelApp
+
+    from .guard import ModuleGuard
+
+    guard = ModuleGuard()
+    app = IPKernelApp.instance()
+    app.initialize(argv)
+    app.shell.events.register("pre_run_cell", guard.before_cell)
+    app.start()
 
 
 def main(argv: list[str] | None = None) -> int:

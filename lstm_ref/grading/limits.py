@@ -19,7 +19,9 @@ Why these numbers (measured on the course's 2-core CI machine; see docs/instruct
   (``lstm_ref.grading.isolation``); below the cell timeout, so the learner reads "your function did not finish"
   rather than a bare timeout.
 - ``SUBMISSION_WALL_SECONDS``: the class-grading command's limit for autograding one submission (all cells,
-  kernel start, nbgrader's own work); a last backstop if everything above were defeated.
+  kernel start, nbgrader's own work): a notebook runs in well under 60 s, so 180 s means something hung (a
+  defeated limit, or a kernel that died before it could answer); the command then tries that student once more
+  and, if it hangs again, records the submission as failing.
 
 Each value can be overridden for one run through an environment variable of the same name prefixed with
 ``LSTM_GRADING_`` (e.g. ``LSTM_GRADING_CELL_TIMEOUT_SECONDS=90``), so an instructor with a slower machine does not
@@ -39,11 +41,11 @@ class GradingLimits:
     """Every limit in one value, so the kernel, the config and the class-grading command agree."""
 
     cell_timeout_seconds: int = 60
-    kernel_cpu_seconds: int = 240
+    kernel_cpu_seconds: int = 150
     kernel_memory_bytes: int = 4 * GIB
     extra_processes: int = 64
     isolated_check_seconds: int = 45
-    submission_wall_seconds: int = 600
+    submission_wall_seconds: int = 180
 
     @classmethod
     def from_environment(cls, environ=None) -> "GradingLimits":
