@@ -20,3 +20,7 @@ fi
 # The nbgrader extensions for JupyterLab (Assignments list, Validate button) ship with nbgrader 0.9; make sure
 # the server extension is enabled in this environment.
 .venv/bin/jupyter server extension enable --sys-prefix nbgrader >/dev/null 2>&1 || true
+
+# The resource-limited kernel nbgrader grades student code in (CPU time, memory, processes): see
+# lstm_ref/grading/kernel.py. nbgrader_config.py uses it whenever it is installed.
+.venv/bin/python -m lstm_ref.grading.kernel install --sys-prefix >/dev/null
