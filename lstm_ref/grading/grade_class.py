@@ -193,6 +193,13 @@ def missing_notebooks(course: Course, student: str, assignment: str) -> list[str
 def grade_student(course: Course, student: str, assignment: str, limits) -> tuple[str, str, float]:
     """Autograde one student in its own nbgrader run; returns (status, reason, seconds)."""
     started = time.monotonic()
+    missing = missing_notebooks(course, student, assignment)
+    if missing and len(missing) == len(course.notebooks(assignment)):  # nothing nbgrader could grade
+        submitted = sorted(p.name for p in course.folder("submitted", student, assignment).glob("*.ipynb"))
+        reason = (f"{', '.join(m + '.ipynb' for m in missing)} not submitted (received: "
+                  f"{', '.join(submitted) or 'no notebook'}); graded as zero.")
+        record_failure(course, student, assignment, reason)
+        return "missing", reason, time.monotonic() - started
     for attempt in range(3):
         finished = nbgrader(course, "autograde", assignment, "--student", student, "--force",
                             timeout=limits.submission_wall_seconds)

@@ -153,19 +153,22 @@ def first_exercise_index(notebook) -> int:
 
 INFINITE_LOOP = "while True:  # forgot to update the loop variable\n    pass"
 SWALLOWS_INTERRUPT = """
+import signal
+signal.signal(signal.SIGINT, lambda signum, frame: None)  # "nothing may stop this search"
 while True:
     try:
         pass
-    except KeyboardInterrupt:  # "keep going no matter what"
+    except KeyboardInterrupt:
         pass
 """
 OS_EXIT = "import os\nos._exit(1)"
+# One allocation far beyond the machine's memory (32 GiB): without RLIMIT_AS, NumPy writing it would push the
+# grading machine into the kernel's out-of-memory killer; with it, the cell meets a MemoryError at once. (A hog
+# that grows step by step can instead bring the kernel down when a background thread is refused memory: the
+# submission is then recorded as failing, which grade_class handles too, but not deterministically enough for a
+# test.)
 MEMORY_HOG = """
-def _remember_everything():
-    kept = []
-    while True:
-        kept.append(np.ones(10_000_000))  # 80 MB more each time round
-_remember_everything()
+everything = np.ones((65_536, 65_536))  # keep every intermediate result, just in case
 """
 PATCH_THE_CHECKERS = """
 # Make every test pass, whatever the answers.
