@@ -49,7 +49,8 @@ HIDDEN_ONLY = {("lstm_forward", "zero states in float64 whatever x's dtype")}
 HINTS = {
     ("lstm_step", "gate blocks read in the order f, i, g, o"): "block 0 as forget gate f, block 1 as input gate i",
     ("lstm_step", "gate blocks read in the order i, f, o, g"): "wrong order",
-    ("lstm_step", "missing tanh on the cell state (h = o * c, the tutorial's bug)"): "tanh on the cell state is missing",
+    ("lstm_step", "missing tanh on the cell state (h = o * c, the tutorial's bug)"):
+        "tanh on the cell state is missing",
     ("lstm_step", "z built as [h_prev, x]"): "[h_prev, x]",
     ("lstm_step", "candidate squashed with sigmoid"): "candidate g squashed with sigmoid",
     ("lstm_step", "bias left out"): "bias left out",

@@ -20,7 +20,8 @@ def sequence(seed=0, B=2, T=6, D=3, H=4, forget_bias=1.0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(B, T, D))
     dh_T = rng.normal(size=(B, H))
-    return x, dh_T, lstm_ref.LSTMParams.init(D, H, rng=rng, forget_bias=forget_bias), lstm_ref.RNNParams.init(D, H, rng=rng)
+    lstm = lstm_ref.LSTMParams.init(D, H, rng=rng, forget_bias=forget_bias)
+    return x, dh_T, lstm, lstm_ref.RNNParams.init(D, H, rng=rng)
 
 
 def last_step_only(dh_T, T):
