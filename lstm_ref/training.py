@@ -393,5 +393,5 @@ def load_gap_sweep() -> dict:
     per seed, the RNN's chosen "rnn_lr", and "lstm_solved_at", the first evaluation step below
     ``solved_ratio``) and "run" (CPU seconds, versions).
     """
-    text = resources.files("lstm_ref").joinpath("data", "gap_sweep.json").read_text(encoding="utf-8")
+    text = resources.files("lstm_ref").joinpath("data").joinpath("gap_sweep.json").read_text(encoding="utf-8")
     return json.loads(text)

@@ -76,6 +76,13 @@ def sweep(lengths, seeds, steps, rnn_lrs, log=print) -> dict:
     }
 
 
+def to_json(result: dict) -> str:
+    """Indented JSON, but with each list of numbers on one line, so the file reads as a table."""
+    text = json.dumps(result, indent=1)
+    one_line = lambda match: "[" + ", ".join(item.strip() for item in match.group(1).split(",")) + "]"  # noqa: E731
+    return re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]", one_line, text)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[1])
     parser.add_argument("--lengths", type=int, nargs="+", default=list(DEFAULT_LENGTHS))
@@ -87,11 +94,7 @@ def main(argv=None) -> int:
 
     result = sweep(args.lengths, list(range(args.seeds)), args.steps, args.rnn_lrs)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    text = json.dumps(result, indent=1)
-    # Keep each list of numbers on one line, so the file reads as a table.
-    text = re.sub(r"\[\s+([^\[\]{}\"]*?)\s+\]", lambda m: "[" + ", ".join(v.strip() for v in m.group(1).split(",")) + "]",
-                  text)
-    args.output.write_text(text + "\n")
+    args.output.write_text(to_json(result) + "\n")
     print(f"wrote {args.output} ({args.output.stat().st_size} bytes, {result['run']['cpu_seconds']} s CPU)")
     return 0
 

@@ -11,6 +11,10 @@ Measured on a 2-core machine (seeds 0-29 for the LSTM, 0-9 for the RNN): the LST
 0.96-0.99 with every learning rate. About 11 s per seed for the four runs (one BLAS thread, quiet machine).
 """
 
+import importlib.util
+import json
+from pathlib import Path
+
 import pytest
 
 from lstm_ref.training import ADDING_DEMO, adding_demo, load_gap_sweep
@@ -70,8 +74,8 @@ def test_shipped_gap_sweep_shows_the_gap():
 @pytest.mark.slow
 def test_one_sweep_point_reproduces():
     # The notebook re-runs a point of the sweep live; it must tell the same story as the stored plot. The same
-    # machine reproduces the stored number (kept to 5 decimals); another BLAS may round differently and a training run can
-    # amplify that, so only the verdict and the rough size are compared.
+    # machine reproduces the stored number (kept to 5 decimals); another BLAS may round differently and a
+    # training run can amplify that, so only the verdict and the rough size are compared.
     sweep = load_gap_sweep()
     point = next(p for p in sweep["results"] if p["length"] == min(sweep["settings"]["lengths"]))
     seed = sweep["settings"]["seeds"][0]
@@ -80,3 +84,21 @@ def test_one_sweep_point_reproduces():
     solved = ADDING_DEMO["solved_ratio"]
     assert (rerun.ratio < solved) == (stored < solved), f"rerun ratio {rerun.ratio:.4f}, stored {stored:.4f}"
     assert stored / 2 < rerun.ratio < stored * 2, f"rerun ratio {rerun.ratio:.4f}, stored {stored:.4f}"
+
+
+def test_sweep_script_writes_what_load_gap_sweep_reads(tmp_path):
+    # A tiny run of scripts/sweep_gap.py (2 lengths, 1 seed, 20 steps) into a temporary file.
+    path = Path(__file__).resolve().parents[2] / "scripts" / "sweep_gap.py"
+    spec = importlib.util.spec_from_file_location("sweep_gap", path)
+    sweep_gap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(sweep_gap)
+    output = tmp_path / "sweep.json"
+    assert sweep_gap.main(["--lengths", "3", "4", "--seeds", "1", "--steps", "20", "--output", str(output)]) == 0
+    written = json.loads(output.read_text())
+    assert written["settings"]["lengths"] == [3, 4] and written["settings"]["steps"] == 20
+    assert [point["length"] for point in written["results"]] == [3, 4]
+    rerun = adding_demo("lstm", 0, length=4, steps=20)
+    assert written["results"][1]["lstm_ratio"] == [round(rerun.ratio, 5)]
+    # The shipped file has the same keys, so the notebook code that reads one reads the other.
+    assert written.keys() == load_gap_sweep().keys()
+    assert written["results"][0].keys() == load_gap_sweep()["results"][0].keys()
