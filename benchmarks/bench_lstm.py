@@ -97,14 +97,18 @@ def make_problem(dtype_name: str, B: int, T: int, D: int, H: int):
 
 
 def build_runner(impl: str, dtype_name: str, B: int, T: int, D: int, H: int, threads: int):
-    """A function of no arguments doing one forward + backward pass of ``impl`` on the benchmark problem."""
+    """A function of no arguments doing one forward + backward pass of ``impl`` on the benchmark problem.
+
+    It returns what holds the weight gradient (see ``weight_gradient``), so a test can check that the three
+    implementations compute the same thing before their speeds are compared.
+    """
     p, x, R = make_problem(dtype_name, B, T, D, H)
     if impl == "lstm_ref":
         from lstm_ref import lstm_backward, lstm_forward
 
         def run():
             _, _, cache = lstm_forward(x, p)
-            lstm_backward(R, cache)
+            return lstm_backward(R, cache)[3]
 
     elif impl == "tutorial":
         from lstm_ref.tutorial_style import from_lstm_params, tutorial_backward, tutorial_forward
@@ -113,7 +117,7 @@ def build_runner(impl: str, dtype_name: str, B: int, T: int, D: int, H: int, thr
 
         def run():
             _, _, states = tutorial_forward(x, tp)
-            tutorial_backward(R, states, tp)
+            return tutorial_backward(R, states, tp)[3]
 
     elif impl == "torch":
         import torch
@@ -129,10 +133,24 @@ def build_runner(impl: str, dtype_name: str, B: int, T: int, D: int, H: int, thr
             x_t.grad = None
             hs, _ = module(x_t)
             (hs * R_t).sum().backward()
+            return module
 
     else:
         raise ValueError(f"unknown implementation {impl!r}")
     return run
+
+
+def weight_gradient(impl: str, result) -> np.ndarray:
+    """dL/dW in lstm_ref's layout (4H, D + H) from what ``build_runner``'s function returned."""
+    if impl == "lstm_ref":
+        return result.W
+    if impl == "tutorial":
+        from lstm_ref.tutorial_style import to_lstm_params
+
+        return to_lstm_params(result).W
+    import torch
+
+    return torch.cat([result.weight_ih_l0.grad, result.weight_hh_l0.grad], dim=1).numpy()
 
 
 def worker(impl: str, threads: int, connection) -> None:
