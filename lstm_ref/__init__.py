@@ -20,6 +20,7 @@ from .cell import LSTMStepCache, lstm_step, lstm_step_backward
 from .sequence import LSTMCache, lstm_backward, lstm_forward
 from .rnn import RNNCache, RNNStepCache, rnn_backward, rnn_forward, rnn_step, rnn_step_backward
 from .gradcheck import numerical_gradient, relative_error
+from . import tutorial_style  # the seed tutorial's code, kept as a module: lstm_ref.tutorial_style.<name>
 
 # The training side: losses, optimisers, toy tasks and a small training loop.
 from .losses import log_softmax, mean_squared_error, softmax, softmax_cross_entropy
