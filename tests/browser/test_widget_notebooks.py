@@ -23,6 +23,7 @@ import pytest
 
 from tests.browser.conftest import RESULTS, record_time
 from tests.browser.discovery import widget_cell_count, widget_notebooks
+from tests.browser.lab_page import NOTEBOOK
 
 WIDGET_NOTEBOOKS = widget_notebooks()
 RUN_TIMEOUT_S = 400  # the slowest widget notebook trains two small models; generous for a loaded 2-core machine
@@ -56,9 +57,14 @@ def save_figures(sources: list[str], folder) -> int:
 def test_widgets_render_and_respond_in_jupyterlab(notebook, lab, served_course):
     if notebook is None:
         pytest.fail("No widget notebook was found in solutions/; see test_the_course_has_widget_notebooks.")
-    name = notebook.stem
+    check_widget_notebook(lab, served_course.widget_notebooks[notebook.stem], notebook.stem,
+                          expected_views=max(1, widget_cell_count(notebook)))
+
+
+def check_widget_notebook(lab, served_path: str, name: str, expected_views: int) -> None:
+    """Steps 1-4 of the module docstring for the notebook at ``served_path``; fails with what the learner sees."""
     started = time.monotonic()
-    lab.open_notebook(served_course.widget_notebooks[name], workspace=f"widgets-{name}")
+    lab.open_notebook(served_path, workspace=f"widgets-{name}")
     record_time(f"{name}: open the notebook and start its kernel", started)
 
     # 1. Run > Run All Cells; every code cell ran, none raised.
@@ -78,13 +84,11 @@ def test_widgets_render_and_respond_in_jupyterlab(notebook, lab, served_course):
     assert not left, (f"{name}: {len(left)} widget output(s) did not render in JupyterLab, e.g. {left[0]!r}. "
                       f"Browser console errors: {lab.console_errors[-5:]}")
     views = lab.widget_views()
-    expected = max(1, widget_cell_count(notebook))
-    assert len(views) >= expected, (f"{name}: {expected} cell(s) display a widget, but only {len(views)} widget "
-                                    f"view(s) appear in the notebook.")
+    assert len(views) >= expected_views, (f"{name}: {expected_views} cell(s) display a widget, but only "
+                                          f"{len(views)} widget view(s) appear in the notebook.")
 
     # 3. Figures are shown; save them for review.
-    figures = [source for view in [lab.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")]
-               for source in lab.image_sources(view)]
+    figures = lab.image_sources(lab.page.locator(NOTEBOOK))
     assert figures, f"{name}: no figure is shown anywhere in the notebook after Run All Cells."
     save_figures(figures, RESULTS / name)
 
