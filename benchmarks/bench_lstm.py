@@ -3,6 +3,7 @@
     python benchmarks/bench_lstm.py                 # the full table (a few minutes on 2 cores)
     python benchmarks/bench_lstm.py --quick         # fewer repeats, for a first look
     python benchmarks/bench_lstm.py --impls lstm_ref torch --dtypes float64 --sizes 64,100,128,256
+    python benchmarks/bench_lstm.py --threads 1     # everything single-threaded (steadier on a busy machine)
 
 What is timed, per batch: ``lstm_forward`` + ``lstm_backward`` (with dL/dhs given) for lstm_ref; the same through
 ``torch.nn.LSTM(batch_first=True)`` and autograd (loss = sum(hs * R), gradients for the weights, biases and x);
@@ -38,6 +39,17 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:  # run as a script from anywhere: import lstm_ref from this checkout
     sys.path.insert(0, str(REPO))
+
+
+def _requested_threads() -> int | None:
+    """``--threads N`` must reach OpenBLAS before NumPy is imported, so it is read here, first thing."""
+    if "--threads" in sys.argv[:-1]:
+        return int(sys.argv[sys.argv.index("--threads") + 1])
+    return None
+
+
+if _requested_threads() is not None:  # also inherited by the worker processes
+    os.environ["OPENBLAS_NUM_THREADS"] = str(_requested_threads())
 
 import numpy as np  # noqa: E402
 
@@ -263,6 +275,8 @@ def main() -> int:
     parser.add_argument("--dtypes", nargs="+", default=["float64", "float32"], choices=["float64", "float32"])
     parser.add_argument("--sizes", nargs="+", default=None, help="sizes as B,T,D,H (default: the three standard ones)")
     parser.add_argument("--check", action="store_true", help="exit with status 1 if a floor is missed")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="threads for NumPy's BLAS and for PyTorch (default: NumPy's default, one per core)")
     args = parser.parse_args()
     sizes = [tuple(int(n) for n in s.split(",")) for s in args.sizes] if args.sizes else SIZES
     impls = [i for i in IMPLS if i in args.impls]  # keep lstm_ref first so ratios have a reference
