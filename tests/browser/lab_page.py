@@ -68,11 +68,13 @@ class LabPage:
 
     def run_all_cells(self) -> None:
         """Run > Run All Cells, from the menu bar, as a learner would."""
+        prompts_before = self.execution_state()["prompts"]
         self.open_menu("Run")
         self.page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-        # Queued cells show [*] at once; wait for that so the idle check below cannot pass before the run starts.
-        self._poll(lambda s: any(p == "[*]:" for p in s["prompts"]) or s["status"] == "busy", 30,
-                   "Run All Cells to start")
+        # Wait until the run has visibly started (cells queued as [*], a busy kernel, or new execution counts)
+        # so that wait_until_run_finished cannot mistake the idle kernel from before the click for the end.
+        self._poll(lambda s: "[*]:" in s["prompts"] or s["status"] == "busy" or s["prompts"] != prompts_before,
+                   30, "Run All Cells to start")
 
     def wait_until_run_finished(self, timeout_s: float) -> dict:
         """Wait until no cell is queued or running ([*]) and the kernel is idle; returns the final state."""
