@@ -9,26 +9,27 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.browser.conftest import RESULTS, record_time
-from tests.browser.discovery import REPO
 from tests.browser.lab_page import NOTEBOOK
 
 VALIDATE_TIMEOUT_S = 240  # nbgrader starts a kernel and runs the whole notebook; slow on a loaded machine
 
 
-def graded_cells(served_path: str) -> tuple[list[str], int]:
-    """(sources of the visible graded code cells, number of written answers) of the repo's student notebook.
+def graded_cells(notebook: Path) -> tuple[list[str], int]:
+    """(sources of the visible graded code cells, number of written answers) of a student notebook.
 
     Hidden-test cells are empty in a student notebook and pass; written answers (graded markdown cells with a
     solution) still hold the stub, which Validate reports as "You did not provide a response."
     """
-    cells = json.loads((REPO / "notebooks" / served_path.split("/", 1)[1]).read_text(encoding="utf-8"))["cells"]
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     graded = [cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade")]
     tests = ["".join(cell["source"]) for cell in graded if cell["cell_type"] == "code"]
-    written = [cell for cell in graded if cell["cell_type"] == "markdown" and cell["metadata"]["nbgrader"].get("solution")]
+    written = [cell for cell in graded
+               if cell["cell_type"] == "markdown" and cell["metadata"]["nbgrader"].get("solution")]
     return [source for source in tests if source.strip()], len(written)
 
 
@@ -36,7 +37,7 @@ def graded_cells(served_path: str) -> tuple[list[str], int]:
 @pytest.mark.browser
 def test_validate_button_reports_the_unfinished_exercises(lab, served_course):
     assert served_course.student_notebook, "No student notebook in notebooks/: run scripts/generate_notebooks.py."
-    test_cells, written_answers = graded_cells(served_course.student_notebook)
+    test_cells, written_answers = graded_cells(served_course.root / served_course.student_notebook)
     assert test_cells, "The student notebook has no visible test cell, so Validate has nothing to report."
 
     lab.open_notebook(served_course.student_notebook, workspace="validate")
