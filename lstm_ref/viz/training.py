@@ -268,7 +268,7 @@ def plot_gap_sweep(sweep: dict, live: dict[str, tuple[int, float]] | None = None
     results = sorted(sweep["results"], key=lambda point: point["length"])
     settings = sweep.get("settings", {})
     lengths = np.array([point["length"] for point in results])
-    figure, ax = plt.subplots(figsize=(7.5, 4.0), layout="constrained")
+    figure, ax = plt.subplots(figsize=(10.0, 4.0), layout="constrained")
     medians = {}
     for kind, label in (("lstm", "LSTM"), ("rnn", "vanilla RNN")):
         ratios = [np.asarray(point[f"{kind}_ratio"], dtype=np.float64) for point in results]
@@ -290,7 +290,7 @@ def plot_gap_sweep(sweep: dict, live: dict[str, tuple[int, float]] | None = None
                                                                        else ""))
     ax.set_xlabel("sequence length T (the first marked number is up to T - 1 steps back)")
     ax.set_ylabel("held-out MSE / baseline MSE (log)")
-    ax.legend(fontsize="small", loc="center right")
+    ax.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1.0))  # outside: the dots fill the axes
     ax.grid(True, alpha=0.3, which="both")
     return figure, {"lengths": lengths, "lstm_median": medians["lstm"], "rnn_median": medians["rnn"],
                     "live": dict(live or {})}
