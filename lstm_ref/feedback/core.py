@@ -13,6 +13,10 @@ against the reference it trusts.
 
 from __future__ import annotations
 
+import os
+import sys
+import traceback
+
 import numpy as np
 
 __all__ = [
@@ -32,6 +36,15 @@ class CheckFailed(AssertionError):
     It subclasses ``AssertionError`` so nbgrader counts the test cell as failed, like any assert.
     """
 
+    def _render_traceback_(self) -> list[str]:
+        """What IPython (and so JupyterLab and nbgrader's Validate) shows in place of the traceback.
+
+        The frames of a failing check are the check's own machinery; a learner needs its message, which already
+        says what is wrong and where. Plain Python (and pytest) still show the full traceback.
+        """
+        first, *rest = str(self).splitlines() or [""]
+        return [f"CheckFailed: {first}", *rest]
+
 
 def call_learner(function, *args, name: str | None = None, **kwargs):
     """Call the learner's ``function`` and turn the usual first-run problems into plain words."""
@@ -47,10 +60,29 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
     except CheckFailed:
         raise
     except Exception as error:  # the learner's bug: name it and where it came from, keep it short
+        where = _learner_line(error)
         raise CheckFailed(
             f"{label} raised {type(error).__name__}: {error}\n"
-            "  Run the cell that defines it again, then try your function on a small example to find the line."
+            + (f"  It happened in {where}\n" if where else "")
+            + "  Try your function on a small example (print the shapes) to find what goes wrong."
         ) from error
+
+
+# Frames from these folders are library code; the last frame outside them is the learner's own line.
+_LIBRARY_FOLDERS = tuple(
+    os.path.dirname(module.__file__) + os.sep for module in (np, sys.modules[__name__.split(".")[0]])
+)
+
+
+def _learner_line(error: BaseException) -> str | None:
+    """Describe the learner's line that raised ``error``, e.g. "forget_gate, line 14: return z @ W_f + b_f"."""
+    frames = traceback.extract_tb(error.__traceback__)[1:]  # the first frame is call_learner's own call
+    own = [frame for frame in frames if not frame.filename.startswith(_LIBRARY_FOLDERS)]
+    if not own:
+        return None
+    frame = own[-1]
+    code = (frame.line or "").strip()
+    return f"{frame.name}, line {frame.lineno}" + (f": {code}" if code else "")
 
 
 def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | None = None) -> np.ndarray:
