@@ -31,6 +31,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
@@ -143,6 +144,9 @@ def record_failure(course: Course, student: str, assignment: str, reason: str) -
             gradebook.remove_submission(assignment, student)
         except Exception:  # nothing recorded yet (MissingEntry)
             pass
+    with course.gradebook() as gradebook, warnings.catch_warnings():  # a fresh session: the removed rows are gone
+        # nbgrader's add_submission trips SQLAlchemy's autoflush warnings on its own new rows; they are harmless.
+        warnings.simplefilter("ignore", category=Warning)
         submission = gradebook.add_submission(assignment, student, **({"timestamp": timestamp} if timestamp else {}))
         for notebook in submission.notebooks:
             for grade in notebook.grades:
