@@ -34,7 +34,7 @@ from IPython.display import display
 from lstm_ref import gates as lstm_gates
 from lstm_ref.params import LSTMParams
 
-from .style import GATE_RANGE, OKABE_ITO, gate_heatmap, signed_heatmap
+from .style import OKABE_ITO, gate_heatmap, signed_heatmap
 
 __all__ = ["QUANTITIES", "GateExplorer", "gate_explorer", "plot_all_gates", "run_lstm", "sample_params",
            "sample_sequence"]
@@ -43,6 +43,8 @@ SAMPLE_STEPS = 40
 SAMPLE_INPUT_SIZE = 2
 SAMPLE_HIDDEN_SIZE = 6
 PULSE_STEPS = (6, 19, 31)  # where the sample sequence's second input fires
+# The label of the colour bar the three gates share in ``plot_all_gates``: two short lines, so it fits along the bar.
+ALL_GATES_COLOUR_LABEL = "gate value\n0 = closed, 1 = open"
 
 
 @dataclass(frozen=True)
@@ -249,11 +251,15 @@ def plot_all_gates(params: LSTMParams | None = None, sequence: np.ndarray | None
     sequence = sample_sequence() if sequence is None else sequence
     values = run_lstm(sequence, params, h0=h0, c0=c0)
     # A fixed layout: matplotlib's "constrained" layout looks the same here but triples the drawing time.
-    figure, axes = plt.subplots(2, 3, figsize=(12, 6.2), sharex=True, sharey=True)
-    figure.subplots_adjust(left=0.05, right=0.98, top=0.88, bottom=0.08, hspace=0.3, wspace=0.25)
+    figure, axes = plt.subplots(2, 3, figsize=(12, 6.6), sharex=True, sharey=True)
+    figure.subplots_adjust(left=0.05, right=0.96, top=0.89, bottom=0.08, hspace=0.45, wspace=0.25)
+    # Shared axes hide the inner tick labels, which would leave "time step t" and "hidden unit" under panels
+    # with no numbers: every panel is read on its own, so every panel shows its numbers.
+    for ax in axes.flat:
+        ax.tick_params(labelbottom=True, labelleft=True)
     images = [_heatmap(ax, QUANTITIES[key], values[key]) for ax, key in zip(axes[0], ("input", "forget", "output"))]
     gates_bar = figure.colorbar(images[0], ax=list(axes[0]))
-    gates_bar.set_label(f"gate value (one scale [{GATE_RANGE[0]:g}, {GATE_RANGE[1]:g}] for all three)")
+    gates_bar.set_label(ALL_GATES_COLOUR_LABEL)
     for ax, key in zip(axes[1], ("candidate", "cell", "hidden")):
         image = _heatmap(ax, QUANTITIES[key], values[key])
         figure.colorbar(image, ax=ax, extend="both").set_label(QUANTITIES[key].colour_label)

@@ -15,6 +15,7 @@ import lstm_ref.gates as reference  # noqa: E402
 from lstm_ref.sequence import lstm_forward  # noqa: E402
 from lstm_ref.viz import style  # noqa: E402
 from lstm_ref.viz.gates import (  # noqa: E402
+    ALL_GATES_COLOUR_LABEL,
     QUANTITIES,
     gate_explorer,
     plot_all_gates,
@@ -189,3 +190,56 @@ def test_plot_all_gates_shares_one_scale_for_the_three_gates():
     np.testing.assert_array_equal(values["forget"], run_lstm(sample_sequence(), sample_params())["forget"])
     # four colour bars: one shared by the gates, one each for g, c and h
     assert len(figure.axes) - len(heat_maps) == 4
+
+
+# ------------------------------------------------------------------------------------ the all-gates layout
+def drawn_texts(figure):
+    """The text matplotlib draws on ``figure`` after a full draw, as [(name, Text)]: the figure's own texts (the
+    suptitle), every axes' title and axis labels, and the tick labels inside each axis' view (the tick locator
+    also makes labels for ticks just outside the limits, which are never drawn)."""
+    figure.canvas.draw()
+    texts = [(f"figure text {text.get_text()!r}", text) for text in figure.texts if text.get_text()]
+    for n, ax in enumerate(figure.axes):
+        name = ax.get_title() or ax.get_ylabel() or f"axes {n}"
+        texts += [(f"{name}: {part}", text) for part, text in
+                  (("title", ax.title), ("x label", ax.xaxis.label), ("y label", ax.yaxis.label)) if text.get_text()]
+        low, high = sorted(ax.get_xlim())
+        texts += [(f"{name}: x tick {t.get_text()}", t) for t in ax.get_xticklabels()
+                  if t.get_text() and low <= t.get_position()[0] <= high]
+        low, high = sorted(ax.get_ylim())
+        texts += [(f"{name}: y tick {t.get_text()}", t) for t in ax.get_yticklabels()
+                  if t.get_text() and low <= t.get_position()[1] <= high]
+    return texts
+
+
+def test_plot_all_gates_numbers_every_labelled_axis():
+    # Shared axes hide inner tick labels by default; a panel that says "time step t" must show its steps.
+    figure, _ = plot_all_gates()
+    drawn = dict(drawn_texts(figure))
+    heat_maps = [ax for ax in figure.axes if ax.images]
+    for ax in heat_maps:
+        for axis in ("x", "y"):
+            assert getattr(ax, f"get_{axis}label")(), f"{ax.get_title()}: no {axis} label"
+            ticks = [name for name in drawn if name.startswith(f"{ax.get_title()}: {axis} tick ")]
+            assert len(ticks) >= 3, f"{ax.get_title()}: {axis} label without tick numbers ({ticks})"
+    # the time axis of every panel reads 0 ... 30 (T = 40 steps), the unit axis 0 ... 5 (H = 6)
+    assert all(f"{ax.get_title()}: x tick 30" in drawn and f"{ax.get_title()}: y tick 5" in drawn for ax in heat_maps)
+
+
+def test_plot_all_gates_text_fits_the_figure_without_overlaps():
+    figure, _ = plot_all_gates()
+    renderer = figure.canvas.get_renderer()
+    texts = drawn_texts(figure)
+    boxes = [(name, text.get_window_extent(renderer)) for name, text in texts]
+    page = figure.bbox
+    for name, box in boxes:
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, (
+            f"{name!r} is cut off by the figure's edge")
+    overlapping = [(a, b) for i, (a, box_a) in enumerate(boxes) for b, box_b in boxes[i + 1:] if box_a.overlaps(box_b)]
+    assert not overlapping, f"text drawn over other text: {overlapping}"
+    # The shared gate colour bar: the label says what 0 and 1 mean and is no longer than the bar it runs along.
+    (bar,) = [ax for ax in figure.axes if ax.get_ylabel() == ALL_GATES_COLOUR_LABEL]
+    assert "0 = closed" in ALL_GATES_COLOUR_LABEL and "1 = open" in ALL_GATES_COLOUR_LABEL
+    label, bar_box = bar.yaxis.label.get_window_extent(renderer), bar.get_window_extent(renderer)
+    assert bar_box.y0 <= label.y0 and label.y1 <= bar_box.y1, (
+        f"the colour bar's label runs {label.height:.0f} px along a bar of {bar_box.height:.0f} px")
