@@ -36,8 +36,9 @@ __all__ = ["LSTMStepCache", "lstm_step", "lstm_step_backward"]
 class LSTMStepCache:
     """What ``lstm_step_backward`` needs from the forward step (all (B, H) except where noted).
 
-    params: the LSTMParams used; z: [x, h_prev] (B, D + H); gates: [i, f, g, o] after their activations
-    (B, 4H); c_prev: the previous cell state; tanh_c: tanh of the new cell state.
+    params: the LSTMParams used (the object itself, not a copy: change the weights only after the backward
+    pass); z: [x, h_prev] (B, D + H); gates: [i, f, g, o] after their activations (B, 4H); c_prev: the
+    previous cell state; tanh_c: tanh of the new cell state.
     """
 
     params: LSTMParams

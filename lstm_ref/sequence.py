@@ -39,7 +39,8 @@ _BLOCK_ELEMENTS = 32768
 class LSTMCache:
     """What ``lstm_backward`` needs from ``lstm_forward``; time-major arrays (index t first).
 
-    params: the LSTMParams used.
+    params: the LSTMParams used (the object itself, not a copy: update the parameters only after the
+        backward pass, or it will use the new weights with the old activations).
     z: (T, B, D + H), z[t] = [x_t, h_{t-1}].
     gates: (T, B, 4H), [i, f, g, o] of every step after their activations.
     cells: (T + 1, B, H), cells[0] = c0 and cells[t + 1] = c_t.
