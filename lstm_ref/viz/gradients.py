@@ -151,6 +151,20 @@ def sentence_words(length: int, rng=0) -> list[str]:
 
 
 # ------------------------------------------------------------------------------------------------ widget
+LABEL_BAND = 0.72  # the curve is drawn below this fraction of the axes' height; the labels go above it
+
+
+def _log_limits(values, data_top: float = LABEL_BAND, data_bottom: float = 0.05) -> tuple[float, float]:
+    """Limits for a log y axis that put ``values`` (all > 0) between the axes fractions ``data_bottom`` and
+    ``data_top``, leaving the band above ``data_top`` free for labels. A curve spanning less than a decade is
+    centred in a decade, so that small wiggles are not blown up to fill the plot."""
+    low, high = np.log10(np.min(values)), np.log10(np.max(values))
+    span = max(high - low, 1.0)
+    decades_per_height = span / (data_top - data_bottom)
+    bottom = (low + high) / 2 - span / 2 - data_bottom * decades_per_height
+    return 10.0 ** bottom, 10.0 ** (bottom + decades_per_height)
+
+
 @dataclass
 class GradientNormExplorer:
     """The unit 3 widget. ``view`` is what the notebook displays; tests move ``controls`` and read ``last_drawn``.
@@ -204,11 +218,14 @@ def gradient_norm_explorer(hidden_size: int = 32, embedding_size: int = 8, seed:
         W = np.concatenate([W_x, weight_scale * recurrent_base], axis=1)
         norms = jacobian_norms(x, W, bias, activation)[0]
         steps = np.arange(length + 1)
-        # Exact zeros (dead relu units) cannot sit on a log axis: show them at a floor, and say so.
-        floor = 1e-30
-        shown = np.maximum(norms, floor)
+        # Exact zeros (every unit's slope 0, e.g. dead relu units) cannot sit on a log axis: show them a decade
+        # below the smallest non-zero norm, and say so in the axis label.
+        has_zeros = bool((norms == 0).any())
+        shown = np.where(norms > 0, norms, norms[norms > 0].min() / 10) if has_zeros else norms
         title = f"How much of the gradient at h_T reaches h_t ({activation}, weight scale {weight_scale:.2f})"
         xlabel = "time step t (one word per step)"
+        if has_zeros:
+            xlabel += ";  points on the lowest level are exactly 0"
         ylabel = "||dh_T / dh_t||  (log scale)"
         last_drawn.clear()
         last_drawn.update({
@@ -218,22 +235,31 @@ def gradient_norm_explorer(hidden_size: int = 32, embedding_size: int = 8, seed:
             "title": title, "xlabel": xlabel, "ylabel": ylabel,
         })
         fig, ax = plt.subplots(figsize=(9, 4))
+        blue = OKABE_ITO["blue"]
         ax.semilogy(steps, shown, marker="o", markersize=3, color=MODEL_COLOURS["rnn"], label="||dh_T/dh_t||")
         ax.axhline(1.0, color=OKABE_ITO["black"], linewidth=0.8, linestyle=":", label="1 (no change)")
-        ax.axvline(SUBJECT_STEP, color=OKABE_ITO["blue"], linestyle="--", label=f"'{SUBJECT}' (decides the blank)")
+        ax.axvline(SUBJECT_STEP, color=blue, linestyle="--", label=f"'{SUBJECT}' (decides the blank)")
+        ax.plot(SUBJECT_STEP, shown[SUBJECT_STEP], marker="o", markersize=9, fillstyle="none", color=blue)
+        ax.set_xlim(-0.5, length + 0.5)
+        ax.set_ylim(*_log_limits(shown))  # the curve stays below LABEL_BAND; the labels go above it
+
+        # The labels sit in the band above the curve, anchored in axes coordinates (x = a time step, y = a
+        # fraction of the axes' height), so no slider setting can put them on top of the data.
+        # The subject's label goes beside its dashed line: to the right, unless the sentence is so short that the
+        # line is near the middle and the label would run into the blank's label at the right end.
+        on_the_right = (SUBJECT_STEP + 0.5) / (length + 1) < 0.35
+        band = ax.get_xaxis_transform()  # x in data (time steps), y in axes fractions
         ax.annotate(f"'{SUBJECT}' at t = {SUBJECT_STEP}:\n||dh_T/dh_t|| = {norms[SUBJECT_STEP]:.1e}",
-                    xy=(SUBJECT_STEP, shown[SUBJECT_STEP]), xytext=(0.3, 0.8), textcoords="axes fraction",
-                    arrowprops={"arrowstyle": "->", "color": OKABE_ITO["blue"]}, color=OKABE_ITO["blue"])
-        ax.annotate("'machine ___':\nthe blank is\npredicted from h_T", xy=(length, 1.0), xytext=(0.72, 0.45),
-                    textcoords="axes fraction", arrowprops={"arrowstyle": "->"})
-        if (norms < floor).any():
-            ax.text(0.01, 0.02, f"points at {floor:g} are exactly 0 (no gradient at all)", transform=ax.transAxes,
-                    fontsize=8)
+                    xy=(SUBJECT_STEP, 0.97), xycoords=band, xytext=(5 if on_the_right else -5, 0),
+                    textcoords="offset points", ha="left" if on_the_right else "right", va="top", color=blue)
+        ax.annotate("'machine ___':\npredicted from h_T", xy=(length, 1.0), xytext=(length, 0.97), textcoords=band,
+                    ha="right", va="top", arrowprops={"arrowstyle": "->", "relpos": (1.0, 0.0)})
+        # The dotted line's meaning, just outside the right edge of the axes at its height.
+        ax.annotate("1 = no\nchange", xy=(1.0, 1.0), xycoords=("axes fraction", "data"), xytext=(4, 0),
+                    textcoords="offset points", ha="left", va="center", fontsize=8, annotation_clip=False)
         ax.set_title(title)
         ax.set_xlabel(xlabel)
         ax.set_ylabel(ylabel)
-        ax.set_xlim(-0.5, length + 0.5)
-        ax.legend(loc="best", fontsize=8)
         fig.tight_layout()
         display(fig)  # into the Output widget that interactive_output opened around this call
         plt.close(fig)  # and never again: no duplicate at the end of the cell, no pile-up of open figures

@@ -11,6 +11,8 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.text import Text  # noqa: E402
 
 import lstm_ref.viz.gradients as viz  # noqa: E402
 from lstm_ref.feedback.gradients import reference_jacobian_norms  # noqa: E402
@@ -100,7 +102,9 @@ def test_widget_draws_the_curve_with_title_labels_log_scale_and_subject_marker(d
     curve = ax.get_lines()[0]
     assert np.array_equal(curve.get_xdata(), np.arange(21))
     assert np.allclose(curve.get_ydata(), drawn["norms"])
-    assert any(np.all(np.asarray(line.get_xdata()) == SUBJECT_STEP) for line in ax.get_lines()[1:])  # the subject marker
+    # the subject's dashed marker line (an axvline: x = SUBJECT_STEP at both ends)
+    assert any(np.all(np.asarray(line.get_xdata()) == SUBJECT_STEP) and line.get_linestyle() == "--"
+               for line in ax.get_lines()[1:])
     assert drawn["norms"][-1] == 1.0 and drawn["norm_at_subject"] == drawn["norms"][SUBJECT_STEP]
     assert drawn["words"][SUBJECT_STEP - 1] == SUBJECT
 
@@ -163,3 +167,62 @@ def test_sigmoid_vanishes_faster_than_tanh():
 def test_builder_rejects_an_unknown_activation():
     with pytest.raises(ValueError, match="activation must be one of"):
         gradient_norm_explorer(activation="softplus")
+
+
+# ------------------------------------------------------------------------------- labels clear of the curve
+def labels_and_curve(figure):
+    """Draw ``figure`` and return the window boxes of the axes, the curve (markers included), the subject's
+    label, the blank's label, the dashed subject line's x in pixels, and every text on the figure by content."""
+    canvas = FigureCanvasAgg(figure)  # the widget closed the figure after display, which took its Agg canvas
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    (ax,) = figure.axes
+    # Text's own extent: the words alone (an Annotation's would add its arrow, which must reach the curve).
+    texts = {text.get_text(): Text.get_window_extent(text, renderer) for text in ax.texts}
+    texts.update({text.get_text(): text.get_window_extent(renderer)
+                  for text in (ax.title, ax.xaxis.label, ax.yaxis.label)})
+    (subject,) = [box for text, box in texts.items() if text.startswith(f"'{SUBJECT}' at t = {SUBJECT_STEP}")]
+    (blank,) = [box for text, box in texts.items() if text.startswith("'machine ___'")]
+    curve = ax.get_lines()[0].get_window_extent(renderer)
+    line_x = ax.transData.transform((SUBJECT_STEP, 1.0))[0]
+    return ax.get_window_extent(renderer), curve, subject, blank, line_x, texts
+
+
+@pytest.mark.parametrize("activation, weight_scale, length", [
+    ("tanh", 3.0, 30),  # the setting a reviewer flagged: the subject's label was drawn on the curve
+    ("tanh", 3.0, 8), ("tanh", 3.0, 9), ("tanh", 3.0, 10), ("tanh", 3.0, 11), ("tanh", 3.0, 12),
+    ("tanh", 3.0, 100), ("tanh", 1.0, 30), ("tanh", 0.5, 60), ("linear", 3.0, 100), ("linear", 1.0, 14),
+    ("relu", 0.5, 30), ("relu", 3.0, 20), ("sigmoid", 0.1, 100),
+])
+def test_labels_never_cover_the_curve_nor_each_other(drawn_figures, activation, weight_scale, length):
+    explorer = gradient_norm_explorer(activation=activation, weight_scale=weight_scale, length=length)
+    axes, curve, subject, blank, line_x, texts = labels_and_curve(drawn_figures[-1])
+    norm = explorer.last_drawn["norm_at_subject"]
+    assert f"||dh_T/dh_t|| = {norm:.1e}" in [text for text in texts if text.startswith(f"'{SUBJECT}'")][0]
+    for name, box in (("subject", subject), ("blank", blank)):
+        assert not box.overlaps(curve), f"the {name}'s label is drawn over the curve"
+        assert axes.x0 <= box.x0 and box.x1 <= axes.x1 and box.y1 <= axes.y1, f"the {name}'s label leaves the axes"
+    assert not subject.overlaps(blank), "the two labels are drawn over each other"
+    # the subject's label sits right beside its dashed line, on one side of it
+    assert 0 < subject.x0 - line_x < 15 or 0 < line_x - subject.x1 < 15
+    # nothing is cut off at the figure's edge (the "1 = no change" label sits just outside the axes)
+    page = drawn_figures[-1].bbox
+    for text, box in texts.items():
+        assert page.x0 <= box.x0 and box.x1 <= page.x1 and page.y0 <= box.y0 and box.y1 <= page.y1, text
+
+
+def test_tiny_norms_are_drawn_at_their_value_and_exact_zeros_are_labelled(drawn_figures, monkeypatch):
+    # sigmoid, small weights, 100 words: norms far below 1e-30 but not 0; they are drawn as they are.
+    explorer = gradient_norm_explorer(activation="sigmoid", weight_scale=0.1, length=100)
+    norms = explorer.last_drawn["norms"]
+    assert 0 < norms.min() < 1e-100
+    np.testing.assert_array_equal(drawn_figures[-1].axes[0].get_lines()[0].get_ydata(), norms)
+    assert "exactly 0" not in explorer.last_drawn["xlabel"]
+    # Exact zeros (every unit's slope 0) cannot sit on a log axis: drawn a decade below the smallest non-zero
+    # norm, and the axis label says so.
+    with_zeros = np.array([0.0, 0.0, 1e-12, 1e-9, 1e-6, 1e-4, 1e-3, 1e-2, 1e-1, 1.0])
+    monkeypatch.setattr(viz, "jacobian_norms", lambda *args: with_zeros[None])
+    explorer.controls["length"].value = 9
+    drawn = drawn_figures[-1].axes[0]
+    np.testing.assert_array_equal(drawn.get_lines()[0].get_ydata(), np.r_[1e-13, 1e-13, with_zeros[2:]])
+    assert "exactly 0" in drawn.get_xlabel() and drawn.get_xlabel() == explorer.last_drawn["xlabel"]
