@@ -11,7 +11,7 @@ Inside, arrays are stored time-major, (T, B, ...), so the slab of one time step 
 
 What makes it fast (see benchmarks/RESULTS.md):
 - one (B, D + H) x (D + H, 4H) product per step, into preallocated arrays (no allocation in the loop);
-- h_t is written straight into the input block of step t+1 (z_{t+1} = [x_{t+1}, h_t]), so no concatenation;
+- z_t = [x_t, h_{t-1}] lives in one preallocated array: h_t is copied into its slot, so no concatenation;
 - in the backward pass only the recurrent product da_t @ W_h stays in the loop: everything that depends only
   on the forward pass is computed for all steps at once before it, and the weight gradient
   dW = sum_t da_t.T @ z_t and the input gradient dx_t = da_t @ W_x are ONE product each over all T*B rows after it.
@@ -95,24 +95,24 @@ def lstm_forward(x: np.ndarray, p: LSTMParams, h0: np.ndarray | None = None, c0:
     h0 = _initial_state("h0", h0, B, H, p.dtype)
     c0 = _initial_state("c0", c0, B, H, p.dtype)
 
-    # z[t] = [x_t, h_{t-1}]. One extra slab at the end receives h_T (its x part is never read).
-    z = np.empty((T + 1, B, D + H), dtype=p.dtype)
-    z[:T, :, :D] = x.transpose(1, 0, 2)
-    z[T, :, :D] = 0.0
+    z = np.empty((T, B, D + H), dtype=p.dtype)  # z[t] = [x_t, h_{t-1}]
+    z[:, :, :D] = x.transpose(1, 0, 2)
     z[0, :, D:] = h0
     gates = np.empty((T, B, 4 * H), dtype=p.dtype)
     cells = np.empty((T + 1, B, H), dtype=p.dtype)
     cells[0] = c0
     tanh_c = np.empty((T, B, H), dtype=p.dtype)
+    hs = np.empty((B, T, H), dtype=p.dtype)
 
     scale, shift = _gate_scale_and_shift(H, p.dtype)
     for t in range(T):
         _step_forward_into(z[t], p.W, p.b, scale, shift, cells[t], gates[t], cells[t + 1], tanh_c[t],
-                           h=z[t + 1, :, D:])
+                           h=hs[:, t])
+        if t + 1 < T:
+            z[t + 1, :, D:] = hs[:, t]  # h_t is half of the next step's input
 
-    hs = np.ascontiguousarray(z[1:, :, D:].transpose(1, 0, 2))
     final = (hs[:, -1].copy(), cells[T].copy())
-    return hs, final, LSTMCache(params=p, z=z[:T], gates=gates, cells=cells, tanh_c=tanh_c)
+    return hs, final, LSTMCache(params=p, z=z, gates=gates, cells=cells, tanh_c=tanh_c)
 
 
 def lstm_backward(dhs: np.ndarray | None, cache: LSTMCache, dh_T: np.ndarray | None = None,
