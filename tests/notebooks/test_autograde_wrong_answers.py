@@ -1,6 +1,7 @@
 """Grading with real ``nbgrader autograde``: right answers earn every point, blank and wrong ones do not.
 
-For each unit, one temporary course is autograded once (see ``conftest.graded_unit``), with these students:
+Each unit is autograded once per session (``unit_grading.grade_unit``, cached by ``conftest.graded_unit``),
+with these students:
 - ``solution``: the student notebook with every solution cell filled from the instructor notebook
   -> full marks on every autograded cell (public and hidden tests);
 - ``blank``: the student notebook handed in untouched -> zero on every autograded cell;
@@ -18,7 +19,13 @@ import ast
 
 import pytest
 
-from tests.notebooks.unit_grading import BLANK_STUDENT, SOLUTION_STUDENT, require_notebook, unit_presence
+from tests.notebooks.unit_grading import (
+    BLANK_STUDENT,
+    SOLUTION_STUDENT,
+    require_notebook,
+    session_wrong_answers,
+    unit_presence,
+)
 from tests.notebooks.course_harness import (
     UNIT_IDS,
     cell_by_grade_id,
@@ -27,7 +34,7 @@ from tests.notebooks.course_harness import (
     read_notebook,
     source_notebook_path,
 )
-from tests.wrong_answers import load_wrong_answers, wrong_answers_path
+from tests.wrong_answers import wrong_answers_path
 
 MIN_WRONG_ANSWERS = 3
 
@@ -37,7 +44,7 @@ def _wrong_answer_cases():
     cases = []
     for unit_id in UNIT_IDS:
         if wrong_answers_path(unit_id).is_file():
-            for grade_id, mistakes in load_wrong_answers(unit_id).items():
+            for grade_id, mistakes in session_wrong_answers(unit_id).items():
                 cases.extend(
                     pytest.param(unit_id, grade_id, mistake, id=f"{unit_id}-{grade_id}-{mistake}") for mistake in mistakes
                 )
@@ -51,8 +58,7 @@ def _autograded(scores: dict) -> dict:
 
 def _failures_explained(graded, student: str, grade_ids) -> str:
     """The error each of ``grade_ids`` raised in ``student``'s autograded notebook, for the failure message."""
-    executed = read_notebook(graded.course.autograded_path(student, graded.unit_id))
-    errors = cell_errors(executed)
+    errors = cell_errors(graded.autograded_notebook(student))
     lines = []
     for grade_id in grade_ids:
         error = errors.get(grade_id)
@@ -145,7 +151,7 @@ def test_every_exercise_has_at_least_three_wrong_answers(unit_id):
         f"{unit_id} has exercises {exercises} but no tests/wrong_answers/{unit_id}.py "
         f"(at least {MIN_WRONG_ANSWERS} plausible mistakes per exercise)"
     )
-    wrong = load_wrong_answers(unit_id)
+    wrong = session_wrong_answers(unit_id)
     assert set(wrong) == set(exercises), (
         f"tests/wrong_answers/{unit_id}.py covers {sorted(wrong)}, the notebook's exercises are {sorted(exercises)}"
     )
@@ -161,7 +167,7 @@ def test_wrong_answers_are_plausible_replacements(unit_id):
         pytest.skip(f"no tests/wrong_answers/{unit_id}.py")
     source = read_notebook(source_notebook_path(unit_id))
     problems = []
-    for grade_id, mistakes in load_wrong_answers(unit_id).items():
+    for grade_id, mistakes in session_wrong_answers(unit_id).items():
         try:
             solution = cell_by_grade_id(source, grade_id).source
         except KeyError:

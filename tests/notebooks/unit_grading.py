@@ -1,20 +1,35 @@
 """What the notebook tests share: which units exist yet, grading one unit's test students, and timings.
 
-``grade_unit(unit_id, folder)`` builds a temporary nbgrader course for the unit (``course_harness``), hands in
-the students the autograde tests need (the full solution, the blank notebook, and one notebook per wrong
-answer in ``tests/wrong_answers/<unit>.py``), and autogrades them all with ONE ``nbgrader autograde`` command
-(each command costs about 3 s to start). ``conftest.graded_unit`` caches it per test session.
+``grade_unit(unit_id, folder)`` hands in the students the autograde tests need (the full solution, the blank
+notebook, and one notebook per wrong answer in ``tests/wrong_answers/<unit>.py``) to temporary nbgrader
+courses (``course_harness``) and autogrades them with real ``nbgrader autograde``. ``conftest.graded_unit``
+caches the result per test session.
+
+Cost: autograde runs every submission's whole notebook, so a unit costs about (its students) x (its
+notebook's run time + about 1 s), plus 3-9 s per command. One command per course keeps the start-up to one;
+two courses graded side by side (one per core of the 2-core CI machine) halve the rest.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.notebooks.course_harness import AutogradeRun, CellScore, GradingCourse, fill_solutions, source_notebook_path
+from tests.notebooks.course_harness import (
+    AutogradeRun,
+    CellScore,
+    GradingCourse,
+    fill_solutions,
+    read_notebook,
+    source_notebook_path,
+)
 from tests.wrong_answers import load_wrong_answers, wrong_answers_path
 
 SOLUTION_STUDENT = "solution"
@@ -22,6 +37,13 @@ BLANK_STUDENT = "blank"
 
 # (seconds, what) for every timed step of the session; conftest prints them at the end of the run.
 TIMINGS: list[tuple[float, str]] = []
+
+
+@functools.lru_cache(maxsize=None)
+def session_wrong_answers(unit_id: str) -> dict[str, dict[str, str]]:
+    """The unit's wrong answers, read once per test session, so collection and grading see the same entries
+    even if someone edits the file while a long run is going."""
+    return load_wrong_answers(unit_id)
 
 
 def unit_presence(unit_id: str) -> tuple[bool, bool]:
@@ -47,13 +69,30 @@ def require_notebook(unit_id: str) -> None:
 
 @dataclass
 class GradedUnit:
-    """One unit's temporary course after autograding, and who handed in what."""
+    """One unit after autograding: its students' scores, where each was graded, and who handed in what."""
 
     unit_id: str
-    course: GradingCourse
-    run: AutogradeRun
     scores: dict[str, dict[str, CellScore]]  # student -> grade_id -> score
     wrong_students: dict[tuple[str, str], str]  # (exercise grade_id, mistake name) -> student id
+    courses: dict[str, GradingCourse]  # student -> the temporary course that graded them
+    seconds: float  # wall time from the first course's creation to the last score read
+
+    def autograded_notebook(self, student_id: str):
+        """The student's notebook as nbgrader executed and graded it (outputs and errors included)."""
+        return read_notebook(self.courses[student_id].autograded_path(student_id, self.unit_id))
+
+
+def autograde_workers() -> int:
+    """How many autograde commands run side by side: one per core, at most 2 (the CI machine has 2 cores).
+
+    ``LSTM_COURSE_AUTOGRADE_WORKERS=1`` runs them one at a time, e.g. on a machine busy with other work.
+    """
+    configured = os.environ.get("LSTM_COURSE_AUTOGRADE_WORKERS")
+    if configured:
+        if not configured.isdigit() or int(configured) < 1:
+            raise ValueError(f"LSTM_COURSE_AUTOGRADE_WORKERS must be a positive integer, got {configured!r}")
+        return int(configured)
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def _wrong_student_id(index: int, grade_id: str) -> str:
@@ -61,24 +100,47 @@ def _wrong_student_id(index: int, grade_id: str) -> str:
     return f"wrong{index:02d}-" + re.sub(r"[^A-Za-z0-9_-]", "-", grade_id)[:40]
 
 
-def grade_unit(unit_id: str, folder: Path) -> GradedUnit:
-    """Autograde the solution, the blank notebook and every wrong answer of ``unit_id`` in a course in ``folder``."""
-    course = GradingCourse.create(folder, [unit_id])
-    release, source = course.release_notebook(unit_id), course.source_notebook(unit_id)
-    course.add_submission(SOLUTION_STUDENT, unit_id, fill_solutions(release, source))
-    course.add_submission(BLANK_STUDENT, unit_id, release)
-
+def _submissions(unit_id: str, release, source) -> tuple[dict[str, object], dict[tuple[str, str], str]]:
+    """({student: notebook}, {(grade_id, mistake): student}) for the solution, blank and wrong-answer students."""
+    notebooks = {SOLUTION_STUDENT: fill_solutions(release, source), BLANK_STUDENT: release}
     wrong_students = {}
     if wrong_answers_path(unit_id).is_file():
-        index = 0
-        for grade_id, mistakes in load_wrong_answers(unit_id).items():
+        for grade_id, mistakes in session_wrong_answers(unit_id).items():
             for mistake, replacement in mistakes.items():
-                index += 1
-                student = _wrong_student_id(index, grade_id)
-                course.add_submission(student, unit_id, fill_solutions(release, source, {grade_id: replacement}))
+                student = _wrong_student_id(len(wrong_students) + 1, grade_id)
+                notebooks[student] = fill_solutions(release, source, {grade_id: replacement})
                 wrong_students[(grade_id, mistake)] = student
+    return notebooks, wrong_students
 
-    run = course.autograde(unit_id)
-    TIMINGS.append((run.seconds, f"autograde {unit_id}: {len(run.students)} students, "
-                                 f"{run.seconds / len(run.students):.1f} s per student (start-up included)"))
-    return GradedUnit(unit_id, course, run, course.scores(unit_id), wrong_students)
+
+def grade_unit(unit_id: str, folder: Path, workers: int | None = None) -> GradedUnit:
+    """Autograde the solution, the blank notebook and every wrong answer of ``unit_id``.
+
+    The students are shared round-robin between ``workers`` temporary courses in ``folder`` (default
+    ``autograde_workers()``), each graded by ONE ``nbgrader autograde`` command; the commands run side by side,
+    since each executes its notebooks one after the other on a single core.
+    """
+    workers = autograde_workers() if workers is None else workers
+    start = time.perf_counter()
+    first = GradingCourse.create(Path(folder) / "worker0", [unit_id])
+    notebooks, wrong_students = _submissions(unit_id, first.release_notebook(unit_id), first.source_notebook(unit_id))
+    students = list(notebooks)
+    groups = [students[k::workers] for k in range(workers) if students[k::workers]]
+
+    def grade_group(index: int) -> tuple[GradingCourse, AutogradeRun]:
+        course = first if index == 0 else GradingCourse.create(Path(folder) / f"worker{index}", [unit_id])
+        for student in groups[index]:
+            course.add_submission(student, unit_id, notebooks[student])
+        return course, course.autograde(unit_id)
+
+    with ThreadPoolExecutor(max_workers=len(groups)) as pool:  # threads only wait on nbgrader processes
+        graded = list(pool.map(grade_group, range(len(groups))))
+
+    scores, courses = {}, {}
+    for course, run in graded:
+        scores.update(course.scores(unit_id))
+        courses.update({student: course for student in run.students})
+    seconds = time.perf_counter() - start
+    TIMINGS.append((seconds, f"autograde {unit_id}: {len(students)} students in {len(groups)} parallel course(s), "
+                             f"{seconds * len(groups) / len(students):.1f} s per student and core (set-up included)"))
+    return GradedUnit(unit_id, scores, wrong_students, courses, seconds)
