@@ -11,3 +11,6 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if str(getattr(item, "fspath", "")).endswith(".ipynb"):
             item.add_marker(pytest.mark.slow)
+
+# Student notebooks are generated and their exercises are meant to fail: never run them as tests.
+collect_ignore = ["notebooks"]
