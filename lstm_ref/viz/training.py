@@ -31,8 +31,8 @@ from .style import GATE_COLOURS, GATE_RANGE, HEATMAP_CMAP, MODEL_COLOURS, OKABE_
 
 __all__ = [
     "LiveLossPlot", "optimiser_paths", "plot_optimiser_paths", "plot_clipping", "plot_toy_predictions",
-    "plot_gap_sweep", "plot_learning_curves", "lstm_internals", "most_relevant_units", "GateScrubber", "gate_scrubber",
-    "plot_loss_curve", "plot_forecast", "plot_gate_over_series",
+    "plot_gap_sweep", "plot_learning_curves", "lstm_internals", "most_relevant_units", "readable_limit",
+    "GateScrubber", "gate_scrubber", "plot_loss_curve", "plot_forecast", "plot_gate_over_series",
 ]
 
 _SERIES_COLOURS = [OKABE_ITO[name] for name in ("blue", "vermillion", "green", "orange", "purple", "sky_blue")]
@@ -357,6 +357,24 @@ def most_relevant_units(model: SequenceModel, hidden_states: np.ndarray, count: 
     return np.argsort(relevance)[::-1][:count]
 
 
+# Upper limits a reader can take in at a glance on a colour bar: 1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 times a power of 10.
+_READABLE_STEPS = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def readable_limit(largest: float) -> float:
+    """The smallest "round" number (1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of 10) that is >= ``largest``.
+
+    Used for a symmetric colour scale [-limit, limit] that covers every value (|value| <= ``largest``) without
+    wasting much of the colour map: e.g. 6.2 -> 8, 0.37 -> 0.4. Zero or a non-finite ``largest`` gives 1.0.
+    """
+    largest = float(largest)
+    if not np.isfinite(largest) or largest <= 0.0:
+        return 1.0
+    power = 10.0 ** np.floor(np.log10(largest))
+    # the 1e-9 slack keeps a value that is already round (e.g. 5.0) from being pushed up by rounding error
+    return next(step * power for step in _READABLE_STEPS if step * power >= largest * (1 - 1e-9))
+
+
 class GateScrubber:
     """Slide through time on a trained LSTM: its gates and cell state on one sequence of a task.
 
@@ -373,12 +391,16 @@ class GateScrubber:
         units: the indices of the hidden units shown, most relevant to the readout first (bottom row).
         last_drawn: "sequence", "t", "inputs" (T, D), "input_gate", "forget_gate", "output_gate", "cell_state"
             (T, units), "at_t" {name: (units,) values at step t}, "readout" (T,), "target", "gate_range",
-            "cell_limit", "title".
+            "cell_limit" (the heat map shows c_t on [-cell_limit, cell_limit]), "cell_max" (the largest |c_t|
+            over the shown units and every sequence), "title".
         figure: the last matplotlib Figure (closed after display).
+        artists: parts of the last figure, for layout checks: "input_axes", "input_legend", "bars_axes",
+            "bars_legend", "cell_image".
     """
 
     def __init__(self, model: SequenceModel, inputs: np.ndarray, targets: np.ndarray | None = None, *,
-                 units: int | None = 8, input_labels: tuple[str, ...] | None = None, cell_limit: float = 1.0):
+                 units: int | None = 8, input_labels: tuple[str, ...] | None = None,
+                 cell_limit: float | None = None):
         inputs = np.asarray(inputs)
         if inputs.ndim != 3 or inputs.shape[2] != model.cell.input_size:
             raise ValueError(f"inputs must have shape (B, T, D) with D = {model.cell.input_size} (the model's input "
@@ -391,10 +413,22 @@ class GateScrubber:
         # Show the units the readout listens to most: |readout weight| times how much the unit's h_t varies.
         # With H = 32 most units do little for the answer, and a few rows are easier to follow than 32.
         self.units = most_relevant_units(model, self.internals["hidden_state"], units)
-        # The heat map's diverging scale stops at +-cell_limit (the colour bar's arrows mark saturation): one unit
-        # with a large cell state must not wash out the others. The bar chart shows the exact values.
-        self.cell_limit = float(cell_limit)
-        self.cell_range = max(self.cell_limit, float(np.abs(self.internals["cell_state"][..., self.units]).max()))
+        # The cell state is not bounded like a gate: a trained one reaches several units either side of 0. By
+        # default the diverging scale is symmetric and just covers the largest |c_t| of the shown units over every
+        # sequence (rounded up to a readable number), so it stays fixed while the sliders move and no cell
+        # saturates. An explicit cell_limit overrides it (then the colour bar's arrows mark saturated cells).
+        self.cell_max = float(np.abs(self.internals["cell_state"][..., self.units]).max())
+        if cell_limit is None:
+            self.cell_limit = readable_limit(self.cell_max)
+        else:
+            if isinstance(cell_limit, bool) or not isinstance(cell_limit, (int, float, np.integer, np.floating)):
+                raise TypeError(f"cell_limit must be a positive number (or None for a scale fitted to the data), "
+                                f"got {type(cell_limit).__name__}.")
+            if not np.isfinite(cell_limit) or cell_limit <= 0:
+                raise ValueError(f"cell_limit must be a positive, finite number (the heat map shows c_t on "
+                                 f"[-cell_limit, cell_limit]), got {cell_limit}.")
+            self.cell_limit = float(cell_limit)
+        self.cell_range = max(self.cell_limit, self.cell_max)  # the bar chart never clips a value
         B, T, _ = inputs.shape
         style = {"description_width": "initial"}
         self.controls = {
@@ -405,6 +439,7 @@ class GateScrubber:
         }
         self.last_drawn: dict = {}
         self.figure = None
+        self.artists: dict = {}
         self.output = widgets.interactive_output(self.draw, self.controls)
         self.view = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
 
@@ -432,10 +467,14 @@ class GateScrubber:
         ax_input.set_xlim(-0.5, T - 0.5)
         top = max(float(inputs.max()), float(readout.max()), target if target is not None else 0.0)
         bottom = min(float(inputs.min()), float(readout.min()), 0.0)
-        ax_input.set_ylim(bottom - 0.1, top + 0.45 * (top - bottom) + 0.1)  # room for the legend above the lines
+        ax_input.set_ylim(bottom - 0.1, top + 0.1)
         ax_input.set_title(f"Sequence {sequence}: inputs and the model's running answer")
         ax_input.set_ylabel("value")
-        ax_input.legend(fontsize="x-small", loc="upper left", ncol=2)
+        # The legend goes in the empty cell to the right of the trace, never on top of it.
+        ax_input_legend = figure.add_subplot(grid[0, 1])
+        ax_input_legend.axis("off")
+        input_legend = ax_input_legend.legend(*ax_input.get_legend_handles_labels(), fontsize="small",
+                                              loc="center left", frameon=False)
 
         titles = {"input_gate": "input gate i_t", "forget_gate": "forget gate f_t", "output_gate": "output gate o_t",
                   "cell_state": "cell state c_t"}
@@ -455,7 +494,10 @@ class GateScrubber:
         figure.colorbar(gate_image, ax=[axes["input_gate"], axes["forget_gate"], axes["output_gate"]],
                         location="left", shrink=0.8, pad=0.02).set_label(
             f"gate value, shared scale [{GATE_RANGE[0]:g}, {GATE_RANGE[1]:g}]")
-        figure.colorbar(cell_image, ax=axes["cell_state"], location="left", pad=0.02, extend="both").set_label("c_t")
+        saturates = self.cell_max > self.cell_limit  # arrows on the colour bar only when some cells do saturate
+        figure.colorbar(cell_image, ax=axes["cell_state"], location="left", pad=0.02,
+                        extend="both" if saturates else "neither").set_label(
+            f"c_t, scale [{-self.cell_limit:g}, {self.cell_limit:g}]")
 
         at_t = {name: values[t] for name, values in maps.items()}
         ax_bars = figure.add_subplot(grid[1:4, 1])
@@ -467,12 +509,15 @@ class GateScrubber:
             ax_bars.barh(positions + offset, at_t[name], height=width, color=GATE_COLOURS[colour_key],
                          label=titles[name].split(" ")[0])
         ax_bars.set_xlim(*GATE_RANGE)
+        # Leave an empty band above the top unit's bars (a sixth of the axes) for the legend, so it covers no bar.
+        ax_bars.set_ylim(-0.5, -0.5 + len(units) * 1.2)
         ax_bars.set_yticks(positions)
         ax_bars.set_yticklabels([str(unit) for unit in units], fontsize="x-small")
         ax_bars.set_title(f"gates at t = {t}")
         ax_bars.set_xlabel("gate value")
         ax_bars.set_ylabel("unit")
-        ax_bars.legend(fontsize="x-small", loc="lower right")
+        bars_legend = ax_bars.legend(fontsize="x-small", loc="upper center", ncol=3, handlelength=1.0,
+                                     columnspacing=0.8, borderaxespad=0.3)
         ax_cell = figure.add_subplot(grid[4, 1])
         ax_cell.barh(positions, at_t["cell_state"], color=GATE_COLOURS["cell"])
         ax_cell.set_xlim(-self.cell_range, self.cell_range)
@@ -490,19 +535,24 @@ class GateScrubber:
         self.last_drawn = {
             "sequence": sequence, "t": t, "inputs": inputs, **maps, "at_t": at_t, "readout": readout,
             "target": target, "units": units, "gate_range": gate_image.get_clim(),
-            "cell_limit": self.cell_limit, "title": title, "gate_cmap": gate_image.get_cmap().name,
-            "cell_cmap": cell_image.get_cmap().name,
+            "cell_limit": self.cell_limit, "cell_max": self.cell_max, "title": title,
+            "gate_cmap": gate_image.get_cmap().name, "cell_cmap": cell_image.get_cmap().name,
         }
+        # The artists the layout tests measure: the legends must not cover the data they describe.
+        self.artists = {"input_axes": ax_input, "input_legend": input_legend, "bars_axes": ax_bars,
+                        "bars_legend": bars_legend, "cell_image": cell_image}
 
 
 def gate_scrubber(model: SequenceModel, inputs: np.ndarray, targets: np.ndarray | None = None, *,
                   units: int | None = 8, input_labels: tuple[str, ...] | None = None,
-                  cell_limit: float = 1.0) -> GateScrubber:
+                  cell_limit: float | None = None) -> GateScrubber:
     """Build the time-slider widget for a trained LSTM ``model`` on ``inputs`` (B, T, D); display ``.view``.
 
     ``targets`` (B, ...) adds each sequence's target to the top plot; ``units`` is how many hidden units to show
     (those the readout relies on most, see ``most_relevant_units``; None shows all); ``input_labels`` names the
-    D input features; the cell state's heat map saturates beyond +-``cell_limit``.
+    D input features. The cell state's heat map uses the symmetric scale [-L, L], with L the largest |c_t| of the
+    shown units rounded up to a readable number (``readable_limit``); pass ``cell_limit`` to fix L yourself (values
+    beyond it saturate).
     """
     return GateScrubber(model, inputs, targets, units=units, input_labels=input_labels, cell_limit=cell_limit)
 

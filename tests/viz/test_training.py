@@ -14,6 +14,7 @@ matplotlib.use("Agg")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
 
 import lstm_ref.gates as reference  # noqa: E402
 from lstm_ref import LSTMParams, Readout, SequenceModel, adding_problem  # noqa: E402
@@ -32,6 +33,7 @@ from lstm_ref.viz.training import (  # noqa: E402
     plot_loss_curve,
     plot_optimiser_paths,
     plot_toy_predictions,
+    readable_limit,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -210,6 +212,86 @@ def test_scrubber_sequence_slider_switches_the_example():
     np.testing.assert_allclose(drawn["forget_gate"], inside["forget_gate"][3][:, widget.units])
     np.testing.assert_allclose(drawn["readout"], inside["readout"][3][:, 0])
     assert len(widget.units) == model.hidden_size
+
+
+def test_readable_limit_rounds_up_to_a_round_number():
+    assert readable_limit(7.13) == pytest.approx(8.0)
+    assert readable_limit(5.0) == pytest.approx(5.0)  # already round: not pushed up
+    assert readable_limit(5.01) == pytest.approx(6.0)
+    assert readable_limit(0.37) == pytest.approx(0.4)
+    assert readable_limit(12.0) == pytest.approx(15.0)
+    assert readable_limit(0.0) == 1.0 and readable_limit(float("nan")) == 1.0
+    for largest in np.random.default_rng(3).uniform(0.01, 100.0, size=200):
+        limit = readable_limit(largest)
+        assert largest <= limit <= 1.5 * largest + 1e-12  # covers the value, wastes at most a third of the scale
+
+
+def test_scrubber_cell_scale_covers_the_cell_state_by_default():
+    model = small_model()
+    batch = adding_problem(4, 9, rng=2)
+    widget = gate_scrubber(model, batch.inputs, batch.targets, units=3)
+    largest = np.abs(lstm_internals(model, batch.inputs)["cell_state"][..., widget.units]).max()
+    assert largest > 1.0  # this model's cell state leaves [-1, 1], the case where a fixed +-1 scale saturated
+    for sequence in range(4):
+        widget.controls["sequence"].value = sequence
+        drawn = widget.last_drawn
+        limit = drawn["cell_limit"]
+        assert drawn["cell_max"] == pytest.approx(largest)
+        assert largest <= limit <= 1.5 * largest  # every cell inside the scale, most of the colours in use
+        assert widget.artists["cell_image"].get_clim() == (-limit, limit)  # symmetric: white means c_t = 0
+        assert np.abs(drawn["cell_state"]).max() <= limit
+    colour_bars = [ax for ax in widget.figure.axes if ax.get_label() == "<colorbar>"]
+    assert any("c_t" in ax.get_ylabel() for ax in colour_bars)  # the cell state keeps its colour bar
+
+
+def test_scrubber_cell_limit_is_an_explicit_override():
+    model = small_model()
+    batch = adding_problem(4, 9, rng=2)
+    widget = gate_scrubber(model, batch.inputs, cell_limit=0.5)
+    assert widget.last_drawn["cell_limit"] == 0.5
+    assert widget.artists["cell_image"].get_clim() == (-0.5, 0.5)
+    with pytest.raises(ValueError, match="cell_limit must be a positive"):
+        gate_scrubber(model, batch.inputs, cell_limit=0.0)
+    with pytest.raises(TypeError, match="cell_limit must be a positive number"):
+        gate_scrubber(model, batch.inputs, cell_limit="2")
+
+
+def rendered_extents(figure, artists):
+    """Each artist's bounding box in pixels, once the (constrained) layout has run.
+
+    The widget closes its figure after display, which leaves it without a drawing canvas: give it an Agg one.
+    """
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    return [artist.get_window_extent(renderer) for artist in artists]
+
+
+def test_scrubber_legends_cover_no_data():
+    """The gate legend must not sit on any bar and the input legend not on the input trace.
+
+    Worst case for the bars: every gate saturated at 1, so every bar runs the full width of its axes.
+    """
+    model = small_model(H=8)
+    model.cell.b[:] = 8.0  # i, f, o all ~ 1
+    batch = adding_problem(3, 12, rng=4)
+    widget = gate_scrubber(model, batch.inputs, batch.targets, units=8, input_labels=("value", "marker"))
+    for t in (0, 11):
+        widget.controls["t"].value = t
+        figure, artists = widget.figure, widget.artists
+        assert np.all(widget.last_drawn["at_t"]["forget_gate"] > 0.99)
+        bars = artists["bars_axes"].patches
+        assert len(bars) == 3 * 8
+        bars_legend, input_legend, input_axes, *bar_boxes = rendered_extents(
+            figure, [artists["bars_legend"], artists["input_legend"], artists["input_axes"], *bars])
+        covered = [box for box in bar_boxes if bars_legend.overlaps(box)]
+        assert not covered, f"the gate legend covers {len(covered)} bars"
+        assert not input_legend.overlaps(input_axes)  # beside the input trace, not on it
+        for box in (bars_legend, input_legend):  # and both stay on the figure, where they can be read
+            assert figure.bbox.x0 <= box.x0 and box.x1 <= figure.bbox.x1
+            assert figure.bbox.y0 <= box.y0 and box.y1 <= figure.bbox.y1
+        labels = [text.get_text() for text in artists["input_legend"].get_texts()]
+        assert labels[:2] == ["value", "marker"] and any("target" in label for label in labels)
 
 
 def test_scrubber_rejects_inputs_of_the_wrong_width():
