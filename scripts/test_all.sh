@@ -15,4 +15,8 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-exec .venv/bin/python -m pytest -m "" --nbval-lax --nbval-current-env "$@" tests solutions
+# The course's matrices are small: one BLAS thread per process does the work, and the suite runs several
+# processes at once (two grading courses side by side, kernels, the browser), so extra threads only contend.
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
+
+exec .venv/bin/python -m pytest --durations=25 -m "" --nbval-lax --nbval-current-env "$@" tests solutions
