@@ -105,37 +105,50 @@ def _step_forward_into(z, W, b, scale, shift, c_prev, gates, c, tanh_c, h) -> No
 
 
 # ----------------------------------------------------------------------------------------- backward kernels
-def _local_derivatives(gates, c_prev, tanh_c):
-    """The parts of the chain rule that depend only on the forward pass, for any leading shape (..., B).
+def _local_derivatives(gates, c_prev, tanh_c, to_cell, to_output, h_to_c) -> None:
+    """Fill the parts of the chain rule that depend only on the forward pass, for any leading shape (..., B).
 
-    Returns:
-        to_cell (..., B, 3, H): multiply dc_total by it to get da_i, da_f, da_g:
-            [g * i(1-i), c_prev * f(1-f), i * (1 - g**2)]
-        to_output (..., B, H): multiply dh by it to get da_o = tanh(c) * o(1-o).
-        h_to_c (..., B, H): multiply dh by it to get dh's share of dc_total = o * (1 - tanh(c)**2).
+    to_cell (..., B, 3, H): multiply dc_total by it to get da_i, da_f, da_g:
+        [g * i(1-i), c_prev * f(1-f), i * (1 - g**2)]
+    to_output (..., B, H): multiply dh by it to get da_o = tanh(c) * o(1-o).
+    h_to_c (..., B, H): multiply dh by it to get dh's share of dc_total = o * (1 - tanh(c)**2).
     ``lstm_backward`` computes these for a block of time steps at once, ahead of its loop over those steps, so
-    the loop only does the few operations that really depend on the gradient arriving from the future.
+    the loop only does the few operations that really depend on the gradient arriving from the future. Every
+    operation writes into the caller's arrays: temporaries of this size would cost more than the arithmetic.
     """
     i, f, g, o = _split(gates)
     H = i.shape[-1]
-    i_and_f = gates[..., : 2 * H]  # neighbours in memory: one sigmoid slope s * (1 - s) for both
-    slope_if = i_and_f * (1.0 - i_and_f)
-    to_cell = np.empty(i.shape[:-1] + (3, H), dtype=gates.dtype)
-    np.multiply(g, slope_if[..., :H], out=to_cell[..., 0, :])
-    np.multiply(c_prev, slope_if[..., H:], out=to_cell[..., 1, :])
-    np.multiply(i, 1.0 - g * g, out=to_cell[..., 2, :])
-    to_output = tanh_c * (o * (1.0 - o))
-    h_to_c = o * (1.0 - tanh_c * tanh_c)
-    return to_cell, to_output, h_to_c
+    i_and_f = gates[..., : 2 * H].reshape(i.shape[:-1] + (2, H))  # neighbours in memory: one sigmoid slope
+    slope_if = to_cell[..., :2, :]
+    np.subtract(1.0, i_and_f, out=slope_if)
+    slope_if *= i_and_f  # [i(1-i), f(1-f)]
+    to_cell[..., 0, :] *= g
+    to_cell[..., 1, :] *= c_prev
+    np.multiply(g, g, out=to_cell[..., 2, :])
+    np.subtract(1.0, to_cell[..., 2, :], out=to_cell[..., 2, :])
+    to_cell[..., 2, :] *= i
+    np.subtract(1.0, o, out=to_output)
+    to_output *= o
+    to_output *= tanh_c
+    np.multiply(tanh_c, tanh_c, out=h_to_c)
+    np.subtract(1.0, h_to_c, out=h_to_c)
+    h_to_c *= o
 
 
-def _step_backward_into(dh, dc, to_cell, to_output, h_to_c, f, da, dc_prev) -> None:
+def _backward_factor_arrays(leading: tuple, H: int, dtype):
+    """Empty (to_cell, to_output, h_to_c) arrays for ``_local_derivatives``, leading shape ``leading``."""
+    return (np.empty(leading + (3, H), dtype=dtype), np.empty(leading + (H,), dtype=dtype),
+            np.empty(leading + (H,), dtype=dtype))
+
+
+def _step_backward_into(dh, dc, to_cell, to_output, h_to_c, f, da, dc_prev, dc_total) -> None:
     """One step of the backward recursion: fill ``da`` (B, 4H) and ``dc_prev`` (B, H) from dh, dc (B, H).
 
-    ``dc`` may be the same array as ``dc_prev`` (the time loop reuses one buffer).
+    ``dc`` may be the same array as ``dc_prev`` (the time loop reuses one buffer); ``dc_total`` (B, H) is
+    scratch space for dL/dc_t from every path.
     """
     B, H = dh.shape
-    dc_total = dh * h_to_c
+    np.multiply(dh, h_to_c, out=dc_total)
     dc_total += dc
     np.multiply(dc_total[:, None, :], to_cell, out=da[:, : 3 * H].reshape(B, 3, H))  # da_i, da_f, da_g
     np.multiply(dh, to_output, out=da[:, 3 * H :])  # da_o
@@ -194,10 +207,11 @@ def lstm_step_backward(dh: np.ndarray, dc: np.ndarray, cache: LSTMStepCache):
     dh = _check_state("dh", dh, B, H, p.dtype)
     dc = _check_state("dc", dc, B, H, p.dtype)
 
-    to_cell, to_output, h_to_c = _local_derivatives(cache.gates, cache.c_prev, cache.tanh_c)
+    factors = _backward_factor_arrays((B,), H, p.dtype)
+    _local_derivatives(cache.gates, cache.c_prev, cache.tanh_c, *factors)
     da = np.empty((B, 4 * H), dtype=p.dtype)
-    dc_prev = np.empty((B, H), dtype=p.dtype)
-    _step_backward_into(dh, dc, to_cell, to_output, h_to_c, cache.f, da, dc_prev)
+    dc_prev, dc_total = np.empty((B, H), dtype=p.dtype), np.empty((B, H), dtype=p.dtype)
+    _step_backward_into(dh, dc, *factors, cache.f, da, dc_prev, dc_total)
     dz = da @ p.W
     grads = LSTMParams(da.T @ cache.z, da.sum(axis=0))
     return dz[:, :D].copy(), dz[:, D:].copy(), dc_prev, grads
