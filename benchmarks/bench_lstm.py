@@ -58,6 +58,11 @@ IMPLS = ["lstm_ref", "tutorial", "torch"]
 # Timed repetitions (median taken) and runs per repetition, per size: enough to be stable, few enough to finish.
 PLAN = {(1, 4, 50, 100): (15, 50), (32, 50, 64, 128): (11, 3), (64, 100, 128, 256): (7, 1)}
 TUTORIAL_MAX_REPEATS = 5  # the per-sample loop is slow at the large sizes
+# Pause before each repetition, then one untimed pass. A multi-threaded BLAS or OpenMP keeps its worker threads
+# spinning on the cores for up to ~0.1 s after a call (measured for OpenBLAS here): without the pause, one
+# worker's spinning threads would be timed as part of the next worker's repetition; without the untimed pass,
+# each repetition would start from sleeping threads and cold caches, which a training loop never does.
+SETTLE_SECONDS = 0.25
 
 
 def flops(B: int, T: int, D: int, H: int) -> int:
@@ -181,6 +186,7 @@ def worker(impl: str, threads: int, connection) -> None:
             runners[key] = build_runner(impl, dtype_name, *size, threads=threads)
             runners[key]()  # warm-up: first-call costs (imports, allocator, caches) are not what we measure
         run = runners[key]
+        run()  # untimed: wake this worker's threads after the pause (see SETTLE_SECONDS)
         start, start_cpu = time.perf_counter(), time.process_time()
         for _ in range(runs):
             run()
@@ -209,6 +215,7 @@ def measure(impls, dtypes, sizes, quick: bool, threads: int):
                     for impl in active[shift:] + active[:shift]:  # rotate who goes first
                         if impl == "tutorial" and repeat >= TUTORIAL_MAX_REPEATS:
                             continue
+                        time.sleep(SETTLE_SECONDS)  # let the previous worker's threads stop spinning
                         workers[impl][1].send((dtype_name, size, runs))
                         results.setdefault((dtype_name, size, impl), []).append(workers[impl][1].recv())
                 print(f"  measured {dtype_name} {size}", file=sys.stderr, flush=True)

@@ -85,12 +85,12 @@ def require_dtype(name: str, value: np.ndarray, dtype: np.dtype, params_name: st
 
 def require_finite(name: str, value: np.ndarray) -> None:
     """Raise ``ValueError`` if ``value`` holds NaN or +-inf, saying how many and where the first one is."""
-    # Cheap path: a finite sum of squares (one BLAS dot product, no temporary array) proves every entry is
-    # finite, since NaN and inf always propagate through it. Only when it is not finite do we pay for the
-    # elementwise test: the sum may merely have overflowed (entries above ~1e154).
-    flat = value.reshape(-1)
+    # Cheap path: a finite sum proves every entry is finite, since NaN and inf always propagate through it
+    # (inf - inf is NaN). Only when it is not finite do we pay for the elementwise test with its temporary
+    # array: the sum may merely have overflowed. A plain sum, not a BLAS dot product: a multi-threaded BLAS
+    # call here would leave the BLAS's worker thread spinning on a core just as the time loop starts.
     with np.errstate(over="ignore", invalid="ignore"):  # an overflow here is not the user's problem
-        quick = np.dot(flat, flat)
+        quick = np.add.reduce(value, axis=None)
     if np.isfinite(quick):
         return
     bad = ~np.isfinite(value)

@@ -14,7 +14,10 @@ What makes it fast (see benchmarks/RESULTS.md):
 - z_t = [x_t, h_{t-1}] lives in one preallocated array: h_t is copied into its slot, so no concatenation;
 - in the backward pass only the recurrent product da_t @ W_h stays in the loop: everything that depends only
   on the forward pass is computed for all steps at once before it, and the weight gradient
-  dW = sum_t da_t.T @ z_t and the input gradient dx_t = da_t @ W_x are ONE product each over all T*B rows after it.
+  dW = sum_t da_t.T @ z_t and the input gradient dx_t = da_t @ W_x are ONE product each over all T*B rows after it;
+- the rows of a batch never interact, so a large batch is split over the CPU's cores, each group of rows running
+  the time loop in its own thread (``lstm_ref._parallel``): NumPy's elementwise work, about a third of the pass,
+  would otherwise stay on one core.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._parallel import run_in_threads, split, thread_count
 from ._validation import require_cache, require_dtype, require_float_array, require_params, require_shape
 from .cell import (_backward_factor_arrays, _gate_scale_and_shift, _local_derivatives, _split, _step_backward_into,
                    _step_forward_into)
@@ -30,10 +34,11 @@ from .params import LSTMParams
 
 __all__ = ["LSTMCache", "lstm_forward", "lstm_backward"]
 
-# Size (in numbers) of the block of steps whose backward factors are computed together: about 256 KB in
-# float64, which stays in a core's L2 cache. Measured in benchmarks/bench_lstm.py; any value gives the same
-# results, only the speed changes.
-_BLOCK_ELEMENTS = 32768
+# Size (in gate values, rows * 4H * steps) of the block of steps whose backward factors are computed together:
+# 2 MB in float64. Bigger blocks mean fewer, longer NumPy calls (which matters most when the batch is split over
+# threads, as each call hands the GIL over); all steps at once streams through memory and is slower again.
+# Measured with benchmarks/bench_lstm.py; any value gives the same results, only the speed changes.
+_BLOCK_ELEMENTS = 262144
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,11 +111,15 @@ def lstm_forward(x: np.ndarray, p: LSTMParams, h0: np.ndarray | None = None, c0:
     hs = np.empty((B, T, H), dtype=p.dtype)
 
     scale, shift = _gate_scale_and_shift(H, p.dtype)
-    for t in range(T):
-        _step_forward_into(z[t], p.W, p.b, scale, shift, cells[t], gates[t], cells[t + 1], tanh_c[t],
-                           h=hs[:, t])
-        if t + 1 < T:
-            z[t + 1, :, D:] = hs[:, t]  # h_t is half of the next step's input
+
+    def forward_steps(rows: slice) -> None:  # the recurrence for one group of batch rows (see lstm_ref._parallel)
+        for t in range(T):
+            _step_forward_into(z[t, rows], p.W, p.b, scale, shift, cells[t, rows], gates[t, rows],
+                               cells[t + 1, rows], tanh_c[t, rows], h=hs[rows, t])
+            if t + 1 < T:
+                z[t + 1, rows, D:] = hs[rows, t]  # h_t is half of the next step's input
+
+    run_in_threads(forward_steps, split(B, thread_count(B, 4 * H)))
 
     final = (hs[:, -1].copy(), cells[T].copy())
     return hs, final, LSTMCache(params=p, z=z, gates=gates, cells=cells, tanh_c=tanh_c)
@@ -141,33 +150,48 @@ def lstm_backward(dhs: np.ndarray | None, cache: LSTMCache, dh_T: np.ndarray | N
     f = _split(cache.gates)[1]
     W_h = p.W[:, D:]  # (4H, H) view: the recurrent part, the only product left in the loop
     da = np.empty((T, B, 4 * H), dtype=p.dtype)  # pre-activation gradients of every step
-    dh, dc_total = np.empty((B, H), dtype=p.dtype), np.empty((B, H), dtype=p.dtype)
 
-    # The chain-rule factors that depend only on the forward pass are computed for a block of steps at once:
-    # one block for short, small problems (few NumPy calls), one step at a time for big ones (so the arrays
-    # stay in the CPU cache instead of streaming through memory). The block's arrays are reused.
-    block = min(T, max(1, _BLOCK_ELEMENTS // (B * 4 * H)))
-    factors = _backward_factor_arrays((block, B), H, p.dtype)
-    for stop in range(T, 0, -block):
-        start = max(0, stop - block)
-        to_cell, to_output, h_to_c = (array[: stop - start] for array in factors)
-        _local_derivatives(cache.gates[start:stop], cache.cells[start:stop], cache.tanh_c[start:stop],
-                           to_cell, to_output, h_to_c)
-        for t in reversed(range(start, stop)):
-            k = t - start
-            if dhs is None:
-                dh[...] = dh_next
-            else:
-                np.add(dhs[:, t], dh_next, out=dh)
-            _step_backward_into(dh, dc, to_cell[k], to_output[k], h_to_c[k], f[t], da[t], dc_prev=dc,
-                                dc_total=dc_total)
-            np.matmul(da[t], W_h, out=dh_next)
+    def backward_steps(rows: slice) -> None:  # the recursion for one group of batch rows (see lstm_ref._parallel)
+        n = rows.stop - rows.start
+        dh, dc_total = np.empty((n, H), dtype=p.dtype), np.empty((n, H), dtype=p.dtype)
+        # The chain-rule factors that depend only on the forward pass are computed for a block of steps at
+        # once, ahead of those steps (see _BLOCK_ELEMENTS for its size); the block's arrays are reused.
+        block = min(T, max(1, _BLOCK_ELEMENTS // (n * 4 * H)))
+        factors = _backward_factor_arrays((block, n), H, p.dtype)
+        for stop in range(T, 0, -block):
+            start = max(0, stop - block)
+            to_cell, to_output, h_to_c = (array[: stop - start] for array in factors)
+            _local_derivatives(cache.gates[start:stop, rows], cache.cells[start:stop, rows],
+                               cache.tanh_c[start:stop, rows], to_cell, to_output, h_to_c)
+            for t in reversed(range(start, stop)):
+                k = t - start
+                if dhs is None:
+                    dh[...] = dh_next[rows]
+                else:
+                    np.add(dhs[rows, t], dh_next[rows], out=dh)
+                _step_backward_into(dh, dc[rows], to_cell[k], to_output[k], h_to_c[k], f[t, rows], da[t, rows],
+                                    dc_prev=dc[rows], dc_total=dc_total)
+                np.matmul(da[t, rows], W_h, out=dh_next[rows])
 
-    # Gradients that are plain sums over steps: one product over all T * B rows each.
-    rows = da.reshape(T * B, 4 * H)
-    # dW = rows.T @ z, computed as (z.T @ rows).T: the same sums, and OpenBLAS runs this orientation faster
-    # (measured in benchmarks/bench_lstm.py).
-    dW = np.ascontiguousarray((cache.z.reshape(T * B, D + H).T @ rows).T)
-    db = rows.sum(axis=0)
-    dx = (rows @ p.W[:, :D]).reshape(T, B, D).transpose(1, 0, 2)
-    return np.ascontiguousarray(dx), dh_next, dc, LSTMParams(dW, db)
+    threads = thread_count(B, 4 * H)
+    run_in_threads(backward_steps, split(B, threads))
+
+    # Gradients that are plain sums over steps: one product over all T * B rows each, in column blocks of dW
+    # and row blocks of dx when split over threads. dW = da_rows.T @ z_rows is computed as (z_rows.T @ da_rows).T:
+    # the same sums, in the orientation OpenBLAS runs faster (measured in benchmarks/bench_lstm.py).
+    da_rows = da.reshape(T * B, 4 * H)
+    z_rows = cache.z.reshape(T * B, D + H)
+    W_x = p.W[:, :D]
+    dW_T = np.empty((D + H, 4 * H), dtype=p.dtype)
+    db = np.empty(4 * H, dtype=p.dtype)
+    dx_rows = np.empty((T * B, D), dtype=p.dtype)
+
+    def sums_over_steps(part: int) -> None:
+        columns, row_block = split(4 * H, threads)[part], split(T * B, threads)[part]
+        np.matmul(z_rows.T, da_rows[:, columns], out=dW_T[:, columns])
+        np.sum(da_rows[:, columns], axis=0, out=db[columns])
+        np.matmul(da_rows[row_block], W_x, out=dx_rows[row_block])
+
+    run_in_threads(sums_over_steps, list(range(threads)))
+    dx = dx_rows.reshape(T, B, D).transpose(1, 0, 2)
+    return np.ascontiguousarray(dx), dh_next, dc, LSTMParams(np.ascontiguousarray(dW_T.T), db)
