@@ -63,6 +63,8 @@ def thread_count(batch_size: int, values_per_row: int) -> int:
     values_per_row: how many numbers one row handles per time step (4H for an LSTM's gates).
     """
     by_size = min(batch_size // MIN_ROWS_PER_THREAD, batch_size * values_per_row // MIN_GATE_VALUES_PER_THREAD)
+    if by_size < 2:
+        return 1  # decided without asking the BLAS: small passes pay for nothing they do not use
     return max(1, min(_blas_threads(), by_size))
 
 

@@ -176,22 +176,21 @@ def lstm_backward(dhs: np.ndarray | None, cache: LSTMCache, dh_T: np.ndarray | N
     threads = thread_count(B, 4 * H)
     run_in_threads(backward_steps, split(B, threads))
 
-    # Gradients that are plain sums over steps: one product over all T * B rows each, in column blocks of dW
-    # and row blocks of dx when split over threads. dW = da_rows.T @ z_rows is computed as (z_rows.T @ da_rows).T:
-    # the same sums, in the orientation OpenBLAS runs faster (measured in benchmarks/bench_lstm.py).
+    # Gradients that are plain sums over steps: one product over all T * B rows each (in row blocks of dW and
+    # of dx when split over threads).
     da_rows = da.reshape(T * B, 4 * H)
     z_rows = cache.z.reshape(T * B, D + H)
     W_x = p.W[:, :D]
-    dW_T = np.empty((D + H, 4 * H), dtype=p.dtype)
+    dW = np.empty((4 * H, D + H), dtype=p.dtype)
     db = np.empty(4 * H, dtype=p.dtype)
     dx_rows = np.empty((T * B, D), dtype=p.dtype)
 
     def sums_over_steps(part: int) -> None:
-        columns, row_block = split(4 * H, threads)[part], split(T * B, threads)[part]
-        np.matmul(z_rows.T, da_rows[:, columns], out=dW_T[:, columns])
-        np.sum(da_rows[:, columns], axis=0, out=db[columns])
-        np.matmul(da_rows[row_block], W_x, out=dx_rows[row_block])
+        gate_rows, time_rows = split(4 * H, threads)[part], split(T * B, threads)[part]
+        np.matmul(da_rows[:, gate_rows].T, z_rows, out=dW[gate_rows])
+        np.sum(da_rows[:, gate_rows], axis=0, out=db[gate_rows])
+        np.matmul(da_rows[time_rows], W_x, out=dx_rows[time_rows])
 
     run_in_threads(sums_over_steps, list(range(threads)))
     dx = dx_rows.reshape(T, B, D).transpose(1, 0, 2)
-    return np.ascontiguousarray(dx), dh_next, dc, LSTMParams(np.ascontiguousarray(dW_T.T), db)
+    return np.ascontiguousarray(dx), dh_next, dc, LSTMParams(dW, db)
