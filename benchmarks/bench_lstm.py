@@ -13,8 +13,10 @@ the tutorial's code is float64). All three get the same weights and data.
 
 How: every implementation runs in its own worker process (so PyTorch's thread pool cannot slow NumPy down and
 vice versa). The main process asks the workers in turn, rotating who goes first, for one timed repetition at a
-time, so a burst of load from elsewhere on the machine hits all of them alike. Reported times are medians.
-PyTorch gets the same number of threads as NumPy's BLAS. Ratios compare figures from the same run.
+time, so a burst of load from elsewhere on the machine hits all of them alike; before each repetition it pauses
+(so the previous worker's BLAS threads stop spinning) and the worker does one untimed pass (so the timed ones
+start warm, as in a training loop). Reported times are medians. PyTorch gets the same number of threads as
+NumPy's BLAS. Ratios compare figures from the same run.
 
 FLOPs: a forward + backward pass does 3 matrix products of the size of the forward's per step, so we count
 24 * B * T * H * (D + H) floating-point operations (elementwise work not counted). GFLOP/s = that / time.
