@@ -1,97 +1,28 @@
 """The unit 6 checks (lstm_ref.feedback.bptt) accept right answers and reject wrong ones, with hints.
 
-Every check passes on lstm_ref's own functions, on the solution notebook's code and on other correct ways of
-writing the exercises; fails with CheckFailed on the unimplemented stub; and fails on every wrong answer in
+``TestBpttChecks`` holds the unit's facts for the shared contract (tests/feedback/unit_contract.py): every check
+passes on lstm_ref's own functions, on the solution notebook's code and on other correct ways of writing the
+exercises; says "not implemented yet" on the stub; and fails on every wrong answer in
 tests/wrong_answers/06_bptt.py (the hidden check on all of them, the public check on all but the ones only a
-hidden case can expose), naming the mistake where it can. The demonstration helper lstm_backward_with_mistake
-is checked against lstm_ref and against finite differences.
+hidden case can expose), naming the mistake where it can. This unit's own tests follow the class; they also
+check the demonstration helper lstm_backward_with_mistake against lstm_ref and against finite differences.
 """
 
-import json
-from pathlib import Path
-
-import matplotlib
 import numpy as np
 import pytest
 
 import lstm_ref
-from lstm_ref.feedback import CheckFailed, run_hidden
+import lstm_ref.feedback.bptt
+from lstm_ref.feedback import CheckFailed
 from lstm_ref.feedback.bptt import (
     MISTAKES,
     _check_difference_case,
-    check_numerical_gradient,
-    check_numerical_gradient_hidden,
     check_step_backward_gates,
-    check_step_backward_gates_hidden,
-    check_step_backward_weights,
     check_step_backward_weights_hidden,
     lstm_backward_with_mistake,
     step_backward_with_mistake,
 )
-from tests.wrong_answers import load_wrong_answers
-
-matplotlib.use("Agg")  # the set-up cell imports pyplot; no window in tests
-
-REPO = Path(__file__).resolve().parents[2]
-UNIT = "06_bptt"
-NOTEBOOK = REPO / "solutions" / UNIT / f"{UNIT}.ipynb"
-CHECKS = {
-    "step_backward_gates": (check_step_backward_gates, check_step_backward_gates_hidden),
-    "step_backward_weights": (check_step_backward_weights, check_step_backward_weights_hidden),
-    "numerical_gradient": (check_numerical_gradient, check_numerical_gradient_hidden),
-}
-SIGNATURES = {
-    "step_backward_gates": "dh, dc, cache",
-    "step_backward_weights": "da, cache",
-    "numerical_gradient": "f, array, eps=1e-6",
-}
-WRONG = load_wrong_answers(UNIT)
-# Right on every public case; only a hidden case (a non-contiguous view) exposes them.
-HIDDEN_ONLY = {
-    ("numerical_gradient", "a flattened reshape perturbed (a copy for non-contiguous views)"): "column view",
-}
-# The phrase each of these mistakes must produce in the public check's message.
-HINTS = {
-    ("step_backward_gates", "sigmoid slope s instead of s * (1 - s)"): "s instead of s * (1 - s)",
-    ("step_backward_gates", "tanh slope missing on the cell path (dc_total = dc + dh * o)"): "tanh's slope missing",
-    ("step_backward_gates", "dc_prev = dc_total, without the forget gate's factor"): "dc_prev = dc_total * f",
-    ("step_backward_gates", "dh's path into the cell state left out"): "dh's path into the cell state left out",
-    ("step_backward_gates", "blocks of da in the order f, i, g, o"): "the order f, i, g, o",
-    ("step_backward_gates", "candidate slope 1 - g instead of 1 - g**2"): "slope written as 1 - g",
-    ("step_backward_gates", "dc updated in place (dc += ...)"): "changed `dc` in place",
-    ("step_backward_weights", "dW transposed (z.T @ da)"): "not z.T @ da",
-    ("step_backward_weights", "dz not split: dx and dh_prev both the whole dz"): "dx = dz[:, :D]",
-    ("step_backward_weights", "dz split at H instead of D"): "dx = dz[:, :D]",
-    ("step_backward_weights", "dx and dh_prev swapped"): "dx = dz[:, :D]",
-    ("step_backward_weights", "db averaged over the batch"): "db averaged over the batch",
-    ("numerical_gradient", "forward difference"): "forward difference",
-    ("numerical_gradient", "array not restored after each entry"): "entries of `array` had changed",
-    ("numerical_gradient", "divided by eps instead of 2 * eps"): "divided by eps instead of 2 * eps",
-    ("numerical_gradient", "a copy perturbed (f never sees the change)"): "f did not see your changes",
-}
-
-
-# ------------------------------------------------------------------------------------------------ helpers
-def notebook_cells() -> dict[str, str]:
-    notebook = json.loads(NOTEBOOK.read_text(encoding="utf-8"))
-    return {cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"]) for cell in notebook["cells"]}
-
-
-CELLS = notebook_cells()
-
-
-def define(source: str, name: str):
-    """Run the notebook's set-up cell, then ``source``, in a fresh namespace; return the function ``name``."""
-    namespace = {}
-    exec(compile(CELLS["setup"], "<setup cell>", "exec"), namespace)
-    exec(compile(source, f"<cell {name}>", "exec"), namespace)
-    return namespace[name]
-
-
-def message_of(check, function) -> str:
-    with pytest.raises(CheckFailed) as failure:
-        check(function)
-    return str(failure.value)
+from tests.feedback.unit_contract import UnitChecksContract, message_of
 
 
 # Other correct ways to write the exercises: the checks must not reject a right answer for its style.
@@ -135,61 +66,48 @@ def numerical_gradient_with_nditer(f, array, eps=1e-6):
     return grad
 
 
-CORRECT = {
-    "step_backward_gates": [reference_gates, gates_from_pre_activations],
-    "step_backward_weights": [reference_weights],
-    "numerical_gradient": [lstm_ref.numerical_gradient, numerical_gradient_with_nditer],
-}
+class TestBpttChecks(UnitChecksContract):
+    UNIT = "06_bptt"
+    FEEDBACK = lstm_ref.feedback.bptt
+    CORRECT = {
+        "step_backward_gates": [reference_gates, gates_from_pre_activations],
+        "step_backward_weights": [reference_weights],
+        "numerical_gradient": [lstm_ref.numerical_gradient, numerical_gradient_with_nditer],
+    }
+    # The phrase each of these mistakes must produce in the public check's message.
+    HINTS = {
+        "step_backward_gates": {
+            "sigmoid slope s instead of s * (1 - s)": "s instead of s * (1 - s)",
+            "tanh slope missing on the cell path (dc_total = dc + dh * o)": "tanh's slope missing",
+            "dc_prev = dc_total, without the forget gate's factor": "dc_prev = dc_total * f",
+            "dh's path into the cell state left out": "dh's path into the cell state left out",
+            "blocks of da in the order f, i, g, o": "the order f, i, g, o",
+            "candidate slope 1 - g instead of 1 - g**2": "slope written as 1 - g",
+            "dc updated in place (dc += ...)": "changed `dc` in place",
+        },
+        "step_backward_weights": {
+            "dW transposed (z.T @ da)": "not z.T @ da",
+            "dz not split: dx and dh_prev both the whole dz": "dx = dz[:, :D]",
+            "dz split at H instead of D": "dx = dz[:, :D]",
+            "dx and dh_prev swapped": "dx = dz[:, :D]",
+            "db averaged over the batch": "db averaged over the batch",
+        },
+        "numerical_gradient": {
+            "forward difference": "forward difference",
+            "array not restored after each entry": "entries of `array` had changed",
+            "divided by eps instead of 2 * eps": "divided by eps instead of 2 * eps",
+            "a copy perturbed (f never sees the change)": "f did not see your changes",
+        },
+    }
+    # Right on every public case; only a hidden case (a non-contiguous view) exposes them.
+    PUBLIC_SKIPS = {
+        "numerical_gradient": {
+            "a flattened reshape perturbed (a copy for non-contiguous views)": "column view",
+        },
+    }
 
 
-# --------------------------------------------------------------------------------------------------- tests
-@pytest.mark.parametrize("grade_id", sorted(CHECKS))
-def test_checks_pass_on_correct_answers(grade_id, capsys):
-    public, hidden = CHECKS[grade_id]
-    functions = CORRECT[grade_id] + [define(CELLS[grade_id], grade_id)]
-    for function in functions:
-        public(function)
-        hidden(function)
-    assert capsys.readouterr().out.count("all checks passed") == 2 * len(functions)
-
-
-@pytest.mark.parametrize("grade_id", sorted(CHECKS))
-def test_hidden_checks_pass_on_the_solution_through_run_hidden(grade_id, capsys):
-    # As the notebook's hidden test cell runs it: the solution cell's own function, in a fresh process.
-    run_hidden(CHECKS[grade_id][1], define(CELLS[grade_id], grade_id))
-    assert "all checks passed" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("grade_id", sorted(CHECKS))
-def test_checks_say_the_stub_is_not_implemented(grade_id):
-    stub = define(f"def {grade_id}({SIGNATURES[grade_id]}):\n    # YOUR CODE HERE\n    raise NotImplementedError()\n",
-                  grade_id)
-    for check in CHECKS[grade_id]:
-        assert "not implemented yet" in message_of(check, stub)
-
-
-def test_every_exercise_has_at_least_three_wrong_answers():
-    assert set(WRONG) == set(CHECKS)
-    assert all(len(answers) >= 3 for answers in WRONG.values())
-
-
-WRONG_CASES = [(grade_id, mistake) for grade_id in sorted(WRONG) for mistake in sorted(WRONG[grade_id])]
-
-
-@pytest.mark.parametrize("grade_id, mistake", WRONG_CASES)
-def test_checks_fail_on_every_wrong_answer(grade_id, mistake):
-    public, hidden = CHECKS[grade_id]
-    wrong = define(WRONG[grade_id][mistake], grade_id)
-    hidden_message = message_of(hidden, wrong)
-    if (grade_id, mistake) in HIDDEN_ONLY:
-        public(wrong)  # documents that this one is left to the hidden check
-        assert HIDDEN_ONLY[grade_id, mistake] in hidden_message, hidden_message
-        return
-    public_message = message_of(public, wrong)
-    if (grade_id, mistake) in HINTS:
-        assert HINTS[grade_id, mistake] in public_message, public_message
-
-
+# =================================================================================== this unit's own tests
 def test_a_failing_gate_block_is_named_when_the_mistake_is_unknown():
     def only_the_output_block_wrong(dh, dc, cache):
         da, dc_prev = reference_gates(dh, dc, cache)
@@ -204,13 +122,15 @@ def test_a_failing_gate_block_is_named_when_the_mistake_is_unknown():
 
 def test_the_hidden_check_names_a_swapped_split_when_D_equals_H():
     # With D = H the swapped halves have the right shapes; only their values can tell.
-    wrong = define(WRONG["step_backward_weights"]["dx and dh_prev swapped"], "step_backward_weights")
+    wrong = TestBpttChecks.define(TestBpttChecks.WRONG["step_backward_weights"]["dx and dh_prev swapped"],
+                                  "step_backward_weights")
     assert "dx and dh_prev swapped" in message_of(check_step_backward_weights_hidden, wrong)
 
 
 def test_the_checks_leave_the_callers_array_intact_after_a_non_restoring_answer():
     # The check restores the array itself after detecting the damage, so one failure cannot spread.
-    wrong = define(WRONG["numerical_gradient"]["array not restored after each entry"], "numerical_gradient")
+    wrong = TestBpttChecks.define(TestBpttChecks.WRONG["numerical_gradient"]["array not restored after each entry"],
+                                  "numerical_gradient")
     array = np.array([[0.5, -1.0], [2.0, 0.25]])
     original = array.copy()
     with pytest.raises(CheckFailed):
