@@ -141,13 +141,15 @@ def define_in(namespace: dict, source: str, name: str, unit: str):
     return namespace[name]
 
 
-def message_of(check, function) -> str:
-    """What ``check`` tells the learner about ``function``; fails the test, naming both, if the check accepts it."""
+def message_of(check, function, answer: str = "") -> str:
+    """What ``check`` tells the learner about ``function``; fails the test if the check accepts it, naming the
+    check and ``answer`` (what the function is, e.g. "the wrong answer 'missing bias'")."""
     try:
         check(function)
     except CheckFailed as failure:
         return str(failure)
-    pytest.fail(f"{check.__name__} accepted {getattr(function, '__name__', function)!r}: expected CheckFailed")
+    answer = answer or repr(getattr(function, "__name__", function))
+    pytest.fail(f"{check.__name__} accepted {answer}: it must fail with CheckFailed")
 
 
 def _label(function) -> str:
@@ -326,7 +328,7 @@ class UnitChecksContract:
         "not implemented yet", not a traceback."""
         stub = self.define(student_stub(solution_source(self.UNIT, grade_id)), grade_id)
         for check in self.CHECKS[grade_id]:
-            assert "not implemented yet" in message_of(check, stub)
+            assert "not implemented yet" in message_of(check, stub, "the unimplemented stub")
 
     @contract_cases("wrong answer")
     def test_checks_reject_the_wrong_answer(self, grade_id, mistake):
@@ -335,7 +337,8 @@ class UnitChecksContract:
         source = self.wrong_answers()[grade_id][mistake]
         public, hidden = self.CHECKS[grade_id]
         # A fresh function for each check: some wrong answers keep state between calls.
-        hidden_message = message_of(hidden, self.define(source, grade_id))
+        answer = f"the wrong answer {mistake!r}"
+        hidden_message = message_of(hidden, self.define(source, grade_id), answer)
         left_to_the_hidden_check = self.PUBLIC_SKIPS.get(grade_id, {})
         if mistake in left_to_the_hidden_check:
             assert left_to_the_hidden_check[mistake] in hidden_message, hidden_message
@@ -345,12 +348,12 @@ class UnitChecksContract:
                 pytest.fail(f"PUBLIC_SKIPS says the public check accepts this mistake, but it rejects it "
                             f"(take it out of PUBLIC_SKIPS): {failure}")
         else:
-            message_of(public, self.define(source, grade_id))
+            message_of(public, self.define(source, grade_id), answer)
 
     # ----------------------------------------------------------------------------- 6. the hints that teach
     @contract_cases("hint")
     def test_public_check_names_the_mistake(self, grade_id, mistake, words):
         """For a mistake the check knows, the public check's message says what it is, in the learner's terms."""
         learner = self.define(self.wrong_answers()[grade_id][mistake], grade_id)
-        message = message_of(self.CHECKS[grade_id][0], learner)
+        message = message_of(self.CHECKS[grade_id][0], learner, f"the wrong answer {mistake!r}")
         assert words in message, f"expected the hint {words!r} in the message:\n{message}"
