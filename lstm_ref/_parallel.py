@@ -30,9 +30,9 @@ __all__ = ["split", "thread_count", "run_in_threads"]
 
 # A share is worth a thread only when every step gives it enough numbers to work on. Measured with
 # benchmarks/bench_lstm.py on 2 cores: at (64, 100, 128, 256) splitting in two saves about 15 % of the time; at
-# (32, 50, 64, 128) it takes as long as one pass with a two-thread BLAS but ~20 % less CPU; a batch of 16 rows
-# split in two (8 rows per thread, H = 128) is slower than unsplit.
-MIN_ROWS_PER_THREAD = 8
+# (32, 50, 64, 128) it takes as long as one pass with a two-thread BLAS but ~20 % less CPU; (16, 50, 64, 128)
+# split in two (8 rows per thread) is slower than unsplit (17 vs 14 ms), hence 16 rows at least.
+MIN_ROWS_PER_THREAD = 16
 MIN_GATE_VALUES_PER_THREAD = 4096  # rows * 4H per time step
 
 _blas = None  # threadpoolctl's handle on NumPy's BLAS, found once

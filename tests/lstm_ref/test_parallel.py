@@ -53,7 +53,9 @@ def test_split_covers_every_row_once_in_near_equal_parts():
 def test_small_problems_and_one_blas_thread_are_not_split(monkeypatch, two_blas_threads):
     assert _parallel.thread_count(batch_size=1, values_per_row=400) == 1  # the tutorial's size
     assert _parallel.thread_count(batch_size=8, values_per_row=4096) == 1  # too few rows for two threads
-    assert _parallel.thread_count(batch_size=16, values_per_row=128) == 1  # too little work per step
+    assert _parallel.thread_count(batch_size=16, values_per_row=512) == 1  # measured slower split in two
+    assert _parallel.thread_count(batch_size=32, values_per_row=64) == 1  # too little work per step
+    assert _parallel.thread_count(batch_size=32, values_per_row=512) == 2
     assert _parallel.thread_count(batch_size=64, values_per_row=1024) == 2
     monkeypatch.setattr(_parallel, "_blas_threads", lambda: 1)  # the user asked for one thread
     assert _parallel.thread_count(batch_size=64, values_per_row=1024) == 1
