@@ -55,6 +55,8 @@ def _blas_threads() -> int:
 def _executor(workers: int) -> ThreadPoolExecutor:
     global _pool
     if _pool is None or _pool[0] != os.getpid() or _pool[1] < workers:
+        if _pool is not None and _pool[0] == os.getpid():
+            _pool[2].shutdown(wait=False)  # a bigger pool replaces it; its idle threads exit
         _pool = (os.getpid(), workers, ThreadPoolExecutor(max_workers=workers, thread_name_prefix="lstm_ref"))
     return _pool[2]
 
