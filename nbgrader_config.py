@@ -21,9 +21,9 @@ if HERE not in sys.path:
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor  # noqa: E402
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades  # noqa: E402
 
-from lstm_ref.grading.feedback_filters import ShortenHiddenTracebacks  # noqa: E402
-from lstm_ref.grading.kernel import KERNEL_NAME, is_installed  # noqa: E402
-from lstm_ref.grading.limits import current_limits  # noqa: E402
+from lstm_course.grading.feedback_filters import ShortenHiddenTracebacks  # noqa: E402
+from lstm_course.grading.kernel import KERNEL_NAME, is_installed  # noqa: E402
+from lstm_course.grading.limits import current_limits  # noqa: E402
 
 LIMITS = current_limits()
 
@@ -38,7 +38,7 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Per-cell wall-clock limit while grading (nbgrader's default is 30 s). The course's longest cell trains for well
 # under 20 s; 60 s leaves room on a loaded grading machine, and a cell that never ends is interrupted after a
-# minute instead of holding up the class. lstm_ref/grading/limits.py explains every limit.
+# minute instead of holding up the class. lstm_course/grading/limits.py explains every limit.
 c.Execute.timeout = LIMITS.cell_timeout_seconds
 c.ExecutePreprocessor.timeout = LIMITS.cell_timeout_seconds
 
@@ -52,14 +52,14 @@ c.OverwriteCells.add_missing_cells = True
 c.GenerateFeedback.preprocessors = [GetGrades, CSSHTMLHeaderPreprocessor, ShortenHiddenTracebacks, ClearHiddenTests]
 
 # Student code runs in the resource-limited grading kernel (CPU time, memory, processes: see
-# lstm_ref/grading/kernel.py) whenever it is installed, as `bash scripts/setup.sh` does with
-# `python -m lstm_ref.grading.kernel install --sys-prefix`. Without it, nbgrader uses the notebook's own kernel
+# lstm_course/grading/kernel.py) whenever it is installed, as `bash scripts/setup.sh` does with
+# `python -m lstm_course.grading.kernel install --sys-prefix`. Without it, nbgrader uses the notebook's own kernel
 # and grading still works, unprotected; say so rather than fail.
 if is_installed():
     c.Execute.kernel_name = KERNEL_NAME
 else:
     print(f"nbgrader_config.py: the grading kernel {KERNEL_NAME!r} is not installed; student code will run "
-          "without resource limits. Install it with: python -m lstm_ref.grading.kernel install --sys-prefix",
+          "without resource limits. Install it with: python -m lstm_course.grading.kernel install --sys-prefix",
           file=sys.stderr)
 
 # Kernels talk to nbgrader over Unix sockets in a folder private to this nbgrader process, not over TCP ports:

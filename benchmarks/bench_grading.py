@@ -2,7 +2,7 @@
 
     .venv/bin/python benchmarks/bench_grading.py [--unit 04_gates] [--jobs 2]
 
-Builds the synthetic class of tests/grading/synthetic_class.py (good answers, every common mistake, and every
+Builds the synthetic class of tests/lstm_course/grading/synthetic_class.py (good answers, every common mistake, and every
 broken or hostile kind: endless loop, interrupt-swallowing loop, os._exit, memory hog, patched checks, invalid
 JSON, misnamed and missing notebooks) in a temporary course, grades it with scripts/grade_class.py's code in the
 resource-limited grading kernel, and prints each submission's autograde time and the total. Prints figures; never
@@ -20,14 +20,14 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path[0:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests" / "grading"), str(REPO_ROOT / "tests" / "notebooks")]
+sys.path[0:0] = [str(REPO_ROOT), str(REPO_ROOT / "tests" / "lstm_course" / "grading"), str(REPO_ROOT / "tests" / "notebooks")]
 
 from course_harness import GradingCourse, kernel_environment  # noqa: E402
 from synthetic_class import UnitFacts, build_class, unit_available  # noqa: E402
 
-from lstm_ref.grading.grade_class import grade_class  # noqa: E402
-from lstm_ref.grading.kernel import install  # noqa: E402
-from lstm_ref.grading.limits import current_limits  # noqa: E402
+from lstm_course.grading.grade_class import grade_class  # noqa: E402
+from lstm_course.grading.kernel import install  # noqa: E402
+from lstm_course.grading.limits import current_limits  # noqa: E402
 
 FLOOR_SECONDS = 300  # a class of 20 graded in under 5 minutes on 2 cores
 

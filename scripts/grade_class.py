@@ -3,7 +3,7 @@
     .venv/bin/python scripts/grade_class.py 04_gates --collect --release-feedback
 
 Run from the course root (the folder with nbgrader_config.py) or pass --course-root. See docs/instructors.md
-and lstm_ref/grading/grade_class.py.
+and lstm_course/grading/grade_class.py.
 """
 
 import sys
@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's lstm_ref
 
-from lstm_ref.grading.grade_class import main  # noqa: E402
+from lstm_course.grading.grade_class import main  # noqa: E402
 
 if __name__ == "__main__":
     raise SystemExit(main())

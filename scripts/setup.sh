@@ -22,5 +22,5 @@ fi
 .venv/bin/jupyter server extension enable --sys-prefix nbgrader >/dev/null 2>&1 || true
 
 # The resource-limited kernel nbgrader grades student code in (CPU time, memory, processes): see
-# lstm_ref/grading/kernel.py. nbgrader_config.py uses it whenever it is installed.
-.venv/bin/python -m lstm_ref.grading.kernel install --sys-prefix >/dev/null
+# lstm_course/grading/kernel.py. nbgrader_config.py uses it whenever it is installed.
+.venv/bin/python -m lstm_course.grading.kernel install --sys-prefix >/dev/null

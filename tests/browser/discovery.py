@@ -2,7 +2,7 @@
 
 A notebook counts as a widget notebook when one of its code cells
   - imports ``ipywidgets`` (``import ipywidgets``, ``from ipywidgets import interact``, ...), or
-  - imports from ``lstm_ref.viz`` and reads a ``.view`` attribute: the course's widget builders return an
+  - imports from ``lstm_course.viz`` and reads a ``.view`` attribute: the course's widget builders return an
     object whose ``.view`` is what the notebook displays (CONTRIBUTING.md, "Plots and widgets"), e.g.
     ``gate_explorer("forget").view`` or ``display(scrubber.view)``.
 
@@ -58,7 +58,7 @@ def shows_widget(notebook: Path) -> bool:
         modules |= _imported_modules(tree)
         reads_view |= any(isinstance(node, ast.Attribute) and node.attr == "view" for node in ast.walk(tree))
     imports_ipywidgets = any(name == "ipywidgets" or name.startswith("ipywidgets.") for name in modules)
-    imports_course_viz = any(name == "lstm_ref.viz" or name.startswith("lstm_ref.viz.") for name in modules)
+    imports_course_viz = any(name == "lstm_course.viz" or name.startswith("lstm_course.viz.") for name in modules)
     return imports_ipywidgets or (imports_course_viz and reads_view)
 
 

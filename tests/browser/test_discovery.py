@@ -21,10 +21,10 @@ def write_notebook(path, *cells):
 
 
 @pytest.mark.parametrize("cells", [
-    ("from lstm_ref.viz.gates import gate_explorer", 'gate_explorer("forget").view'),
-    ("from lstm_ref.viz.training import gate_scrubber\nfrom IPython.display import display",
+    ("from lstm_course.viz.gates import gate_explorer", 'gate_explorer("forget").view'),
+    ("from lstm_course.viz.training import gate_scrubber\nfrom IPython.display import display",
      "scrubber = gate_scrubber(model, x)\ndisplay(scrubber.view)"),
-    ("import lstm_ref.viz.bptt", "lstm_ref.viz.bptt.gradient_flow_explorer().view"),
+    ("import lstm_course.viz.bptt", "lstm_course.viz.bptt.gradient_flow_explorer().view"),
     ("from ipywidgets import interact", "interact(print, x=3)"),
     ("%matplotlib inline\nimport ipywidgets as widgets", "widgets.IntSlider()"),  # a magic does not hide it
 ])
@@ -34,8 +34,8 @@ def test_notebooks_that_display_a_widget_are_found(tmp_path, cells):
 
 @pytest.mark.parametrize("cells", [
     ("import matplotlib.pyplot as plt", "plt.plot([1, 2]); plt.show()"),
-    ("from lstm_ref.viz.gates import plot_all_gates", "figure, values = plot_all_gates()"),  # a figure, no control
-    ("from lstm_ref.viz.style import OKABE_ITO", "print(OKABE_ITO)"),
+    ("from lstm_course.viz.gates import plot_all_gates", "figure, values = plot_all_gates()"),  # a figure, no control
+    ("from lstm_course.viz.style import OKABE_ITO", "print(OKABE_ITO)"),
     ("view = 3", "print(view)"),  # a name 'view' is not a widget's .view
     ("class Box:\n    view = 1", "Box().view"),  # .view without the course's viz: not a course widget
 ])
@@ -44,13 +44,13 @@ def test_notebooks_without_a_widget_are_left_out(tmp_path, cells):
 
 
 def test_widget_cells_are_counted_one_per_cell(tmp_path):
-    notebook = write_notebook(tmp_path / "unit.ipynb", "from lstm_ref.viz.gates import gate_explorer",
+    notebook = write_notebook(tmp_path / "unit.ipynb", "from lstm_course.viz.gates import gate_explorer",
                               'gate_explorer("forget").view', 'gate_explorer("input").view', "print(1)")
     assert widget_cell_count(notebook) == 2
 
 
 def test_only_unit_notebooks_with_widgets_are_listed_in_order(tmp_path):
-    write_notebook(tmp_path / "02_b" / "02_b.ipynb", "from lstm_ref.viz.gates import gate_explorer",
+    write_notebook(tmp_path / "02_b" / "02_b.ipynb", "from lstm_course.viz.gates import gate_explorer",
                    'gate_explorer("input").view')
     write_notebook(tmp_path / "01_a" / "01_a.ipynb", "print('no widget here')")
     write_notebook(tmp_path / "03_c" / "03_c.ipynb", "import ipywidgets")

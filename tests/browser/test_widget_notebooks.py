@@ -34,7 +34,7 @@ REDRAW_TIMEOUT_S = 90  # a redraw takes about a second; allow for a busy machine
 def test_the_course_has_widget_notebooks():
     """The browser test below is only as good as the discovery: finding no widget notebook is a failure."""
     assert WIDGET_NOTEBOOKS, ("No notebook in solutions/ shows a widget (a cell importing ipywidgets, or reading "
-                              "`.view` of a builder from lstm_ref.viz): the browser test would check nothing.")
+                              "`.view` of a builder from lstm_course.viz): the browser test would check nothing.")
 
 
 def save_figures(sources: list[str], folder) -> int:

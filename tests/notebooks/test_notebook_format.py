@@ -108,7 +108,7 @@ def test_each_exercise_is_followed_by_its_public_and_hidden_tests(unit_id):
             if not (test["cell_type"] == "code" and _meta(test).get("grade") and _meta(test).get("locked")):
                 problems.append(f"{_meta(test)['grade_id']}: must be a locked, graded code cell")
             if re.search(r"^\s*assert\b", _text(test), re.MULTILINE):
-                problems.append(f"{_meta(test)['grade_id']}: call a check from lstm_ref.feedback, not a bare assert")
+                problems.append(f"{_meta(test)['grade_id']}: call a check from lstm_course.feedback, not a bare assert")
         public_text, hidden_text = _text(public), _text(hidden)
         if BEGIN_HIDDEN in public_text:
             problems.append(f"test_{name}: hidden tests belong in test_{name}_hidden, not in the public cell")
@@ -116,7 +116,7 @@ def test_each_exercise_is_followed_by_its_public_and_hidden_tests(unit_id):
         if not (stripped.startswith(BEGIN_HIDDEN) and stripped.endswith(END_HIDDEN)):
             problems.append(f"test_{name}_hidden: its whole body must sit between {BEGIN_HIDDEN} and {END_HIDDEN}")
         if "run_hidden(" not in hidden_text:
-            problems.append(f"test_{name}_hidden: must call lstm_ref.feedback.run_hidden(check, ...)")
+            problems.append(f"test_{name}_hidden: must call lstm_course.grading.run_hidden(check, ...)")
     stray = [_meta(c)["grade_id"] for c in cells
              if _meta(c).get("grade") and c["cell_type"] == "code"
              and not any(_meta(c)["grade_id"] in (f"test_{_meta(e)['grade_id']}", f"test_{_meta(e)['grade_id']}_hidden")

@@ -3,7 +3,7 @@
 Each entry replaces the whole source of one exercise cell (keyed by the cell's grade_id) with a learner's
 mistaken version; the cells run after the notebook's set-up cell, so ``np`` is defined. Some mistakes give
 wrong values; others give the right values but overflow, change their input or lose float32, which only the
-checks on extreme inputs and other dtypes catch. tests/feedback/test_welcome.py runs every check on each of
+checks on extreme inputs and other dtypes catch. tests/lstm_course/feedback/test_welcome.py runs every check on each of
 them; tests/notebooks/test_autograde_wrong_answers.py grades them with real ``nbgrader autograde``.
 """
 

@@ -1,6 +1,6 @@
 """Plausible wrong answers for unit 3 (03_gradients), one complete replacement per solution cell.
 
-Each must lose marks: ``tests/feedback/test_gradients.py`` runs the checks on them directly, and the grading
+Each must lose marks: ``tests/lstm_course/feedback/test_gradients.py`` runs the checks on them directly, and the grading
 tests run them through real ``nbgrader autograde``. The cells rely on the notebook's set-up cell for ``np``.
 """
 

@@ -2,10 +2,10 @@
 
 Each entry replaces the whole source of one exercise cell (keyed by the cell's grade_id) with a learner's
 mistaken version. The cells run after the notebook's set-up cell, so ``np`` and ``sigmoid`` are defined.
-tests/feedback/test_gates.py runs both checks of the exercise on each of them (fast), and the infra's autograde
+tests/lstm_course/feedback/test_gates.py runs both checks of the exercise on each of them (fast), and the infra's autograde
 test grades each with real ``nbgrader autograde`` (slow, one simulated student each: about 5-15 s apiece) and
 asserts it loses marks in its own exercise. To keep that cost down this file holds the four most common
-mistakes per exercise; more live in tests/feedback/test_gates.py (MORE_WRONG_ANSWERS), checked by the fast test.
+mistakes per exercise; more live in tests/lstm_course/feedback/test_gates.py (MORE_WRONG_ANSWERS), checked by the fast test.
 """
 
 WRONG_ANSWERS = {

@@ -2,7 +2,7 @@
 
 Each entry replaces the whole source of one exercise cell (keyed by the cell's grade_id) with a learner's
 mistaken version. The cells run after the notebook's set-up cell, so ``np``, ``mean_squared_error`` and
-``clip_by_global_norm`` are defined. ``tests/feedback/test_training.py`` runs every check on each of them
+``clip_by_global_norm`` are defined. ``tests/lstm_course/feedback/test_training.py`` runs every check on each of them
 (fast); the infra's autograde test runs them through real ``nbgrader autograde`` (slow) and asserts each loses
 marks in its own exercise.
 """

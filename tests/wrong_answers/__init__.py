@@ -10,7 +10,7 @@ A unit's file ``tests/wrong_answers/<unit id>.py`` (e.g. ``04_gates.py``) define
         ...
     }
 
-Two kinds of test use them: each unit's fast feedback test (``tests/feedback/test_<topic>.py``) runs the
+Two kinds of test use them: each unit's fast feedback test (``tests/lstm_course/feedback/test_<topic>.py``) runs the
 unit's checks on every wrong answer, and ``tests/notebooks/test_autograde_wrong_answers.py`` grades each one
 with real ``nbgrader autograde`` and asserts it loses marks in its own exercise.
 

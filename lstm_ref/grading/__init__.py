@@ -1,1 +1,0 @@
-"""Instructor-side grading support: running hidden checks in isolation, resource limits, integrity reports."""
