@@ -5,6 +5,6 @@
 by the notebook as ``from lstm_course.feedback.gates import check_forget_gate``.
 """
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, matching_mistake, passed
+from .core import RECORD_MIME_TYPE, CheckFailed, Mistake, call_learner, expect_array, expect_close, matching_mistake, passed
 
-__all__ = ["CheckFailed", "call_learner", "expect_array", "expect_close", "matching_mistake", "passed"]
+__all__ = ["RECORD_MIME_TYPE", "CheckFailed", "Mistake", "call_learner", "expect_array", "expect_close", "matching_mistake", "passed"]

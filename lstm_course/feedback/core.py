@@ -21,6 +21,8 @@ import numpy as np
 
 __all__ = [
     "CheckFailed",
+    "Mistake",
+    "RECORD_MIME_TYPE",
     "call_learner",
     "expect_array",
     "expect_close",
@@ -29,20 +31,95 @@ __all__ = [
 ]
 
 
+class Mistake(str):
+    """A mistake learners make, as a check names it: the text the learner reads, plus a stable ``id``.
+
+    It is a ``str`` (the text), so a catalogue of mistakes stays a plain ``{Mistake: wrong_output}`` dict and
+    reads like prose; the ``id`` ("exercise/what_went_wrong", e.g. ``"hidden_state/missing_tanh"``) is what the
+    class mistake report counts. Ids never change once published: reports from earlier terms compare by them.
+    """
+
+    id: str
+
+    def __new__(cls, id: str, text: str) -> "Mistake":
+        made = super().__new__(cls, text)
+        made.id = id
+        return made
+
+    def __reduce__(self):  # pickles (and deep-copies) as a Mistake, id included
+        return (Mistake, (self.id, str(self)))
+
+
+# The MIME type of the record a failing check leaves in its cell's output (see ``CheckFailed.record``). Front ends
+# and nbconvert's HTML have no renderer for it, so the learner sees nothing more than the message; nbgrader keeps
+# it in the autograded notebook, where the class report reads it.
+RECORD_MIME_TYPE = "application/vnd.lstm-course.check-failure+json"
+
+
 class CheckFailed(AssertionError):
     """A learner-facing failure: its message says what is wrong and, where it can, why.
 
     It subclasses ``AssertionError`` so nbgrader counts the test cell as failed, like any assert.
+    ``mistake`` is the id of the recognised mistake (a ``Mistake``'s id) or None; ``check`` the name of the check
+    that failed, filled in by the check machinery when it is not given.
     """
+
+    def __init__(self, message: str = "", *, mistake: str | None = None, check: str | None = None):
+        super().__init__(message)
+        self.mistake = mistake
+        self.check = check
+
+    def record(self) -> dict:
+        """The machine-readable record of this failure: which check, which mistake (or the first line)."""
+        check = self.check or _failing_check_name(self.__traceback__)
+        first_line = (str(self).splitlines() or [""])[0]
+        return {
+            "exercise": exercise_of(check) if check else None,
+            "check": check,
+            "hidden": bool(check and check.endswith("_hidden")),
+            "mistake": self.mistake,
+            "message": first_line,
+        }
 
     def _render_traceback_(self) -> list[str]:
         """What IPython (and so JupyterLab and nbgrader's Validate) shows in place of the traceback.
 
         The frames of a failing check are the check's own machinery; a learner needs its message, which already
-        says what is wrong and where. Plain Python (and pytest) still show the full traceback.
+        says what is wrong and where. Plain Python (and pytest) still show the full traceback. In a kernel, the
+        failure also leaves its ``record()`` in the cell's output, invisible to the learner.
         """
+        _publish_record(self)
         first, *rest = str(self).splitlines() or [""]
         return [f"CheckFailed: {first}", *rest]
+
+
+def exercise_of(check_name: str) -> str:
+    """``check_forget_gate_hidden`` -> ``forget_gate``: the exercise a check belongs to."""
+    name = check_name.removeprefix("check_")
+    return name.removesuffix("_hidden")
+
+
+def _failing_check_name(trace) -> str | None:
+    """The outermost ``check_...`` function in a failure's traceback (the one the test cell called), if any."""
+    for frame, _ in traceback.walk_tb(trace):
+        if frame.f_code.co_name.startswith("check_"):
+            return frame.f_code.co_name
+    return None
+
+
+def _publish_record(failure: CheckFailed) -> None:
+    """Put ``failure.record()`` in the running cell's output, when there is a kernel to put it in."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "display_pub", None) is None or getattr(failure, "_published", False):
+        return
+    failure._published = True  # IPython may render one traceback more than once
+    try:
+        from IPython.display import publish_display_data
+
+        publish_display_data({RECORD_MIME_TYPE: failure.record()})
+    except Exception:  # the record is for the report; never let it hide the learner's message
+        pass
 
 
 def call_learner(function, *args, name: str | None = None, **kwargs):
@@ -111,8 +188,8 @@ def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | 
 def matching_mistake(got: np.ndarray, mistakes: dict[str, np.ndarray], *, rtol: float = 1e-6, atol: float = 1e-9):
     """Return the hint of the first known mistake whose output equals ``got``, else ``None``.
 
-    ``mistakes`` maps a hint ("sigmoid replaced by tanh ...") to what that mistake would have returned on the
-    same inputs, computed with ``lstm_ref``.
+    ``mistakes`` maps a hint ("sigmoid replaced by tanh ...", a ``Mistake`` where it has an id) to what that
+    mistake would have returned on the same inputs, computed with ``lstm_ref``. The key itself is returned.
     """
     for hint, wrong_output in mistakes.items():
         wrong_output = np.asarray(wrong_output)
@@ -154,7 +231,7 @@ def expect_close(
         lines.append(f"  Hint: your output matches {known}")
     elif hint:
         lines.append(f"  Hint: {hint}")
-    raise CheckFailed("\n".join(lines))
+    raise CheckFailed("\n".join(lines), mistake=getattr(known, "id", None))
 
 
 def passed(name: str, detail: str = "") -> None:

@@ -82,7 +82,8 @@ def run_request(request: dict) -> dict:
     try:
         check(*arguments)
     except AssertionError as failure:  # CheckFailed and any plain assert in a check
-        outcome = {"outcome": "failed", "message": _unavailable_note(str(failure), unavailable)}
+        outcome = {"outcome": "failed", "message": _unavailable_note(str(failure), unavailable),
+                   "mistake": getattr(failure, "mistake", None)}  # the recognised mistake's id, for the report
     except SystemExit as stop:
         outcome = {"outcome": "failed",
                    "message": f"Your function called exit() (code {stop.code!r}) while it was being checked. "

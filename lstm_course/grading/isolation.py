@@ -68,8 +68,8 @@ def check_address(check) -> tuple[str, str]:
     return module_name, qualname
 
 
-def _failure(message: str) -> CheckFailed:
-    return CheckFailed(message)
+def _failure(message: str, *, mistake: str | None = None, check: str | None = None) -> CheckFailed:
+    return CheckFailed(message, mistake=mistake, check=check)
 
 
 def _crash_message(returncode: int, stderr: str) -> str:
@@ -103,7 +103,7 @@ def run_hidden(check, *learner_functions) -> None:
     try:
         call = pack_call(learner_functions)
     except TypeError as error:
-        raise _failure(f"Your answer cannot be graded as it is: {error}") from None
+        raise _failure(f"Your answer cannot be graded as it is: {error}", check=address[1]) from None
     run_in_fresh_process(address, call)
 
 
@@ -132,7 +132,7 @@ def run_in_fresh_process(address: tuple[str, str], call: dict, *, timeout: float
         except subprocess.TimeoutExpired:
             _stop(process)
             raise _failure(f"The hidden check did not finish within {timeout:g} s: your function may loop forever, "
-                           "or be far slower than it needs to be.") from None
+                           "or be far slower than it needs to be.", check=address[1]) from None
         except BaseException:  # an interrupt from the notebook (cell timeout): leave no process behind
             _stop(process)
             raise
@@ -141,10 +141,10 @@ def run_in_fresh_process(address: tuple[str, str], call: dict, *, timeout: float
         _relay(stdout_text, sys.stdout)
         _relay(stderr_text, sys.stderr)  # warnings the learner's code raised are worth seeing
         if process.returncode != 0 or not result_path.exists():
-            raise _failure(_crash_message(process.returncode, stderr_text))
+            raise _failure(_crash_message(process.returncode, stderr_text), check=address[1])
         result = json.loads(result_path.read_text(encoding="utf-8"))
     if result["outcome"] != "passed":
-        raise _failure(result["message"])
+        raise _failure(result["message"], mistake=result.get("mistake"), check=address[1])
 
 
 def _stop(process: subprocess.Popen) -> None:
