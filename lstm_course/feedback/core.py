@@ -13,6 +13,7 @@ against the reference it trusts.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 import traceback
@@ -60,25 +61,33 @@ class CheckFailed(AssertionError):
     """A learner-facing failure: its message says what is wrong and, where it can, why.
 
     It subclasses ``AssertionError`` so nbgrader counts the test cell as failed, like any assert.
-    ``mistake`` is the id of the recognised mistake (a ``Mistake``'s id) or None; ``check`` the name of the check
-    that failed, filled in by the check machinery when it is not given.
+    ``mistake``: the recognised ``Mistake`` (or its id), None when nothing was recognised. ``check``: the name of
+    the check that failed, found from the traceback when not given. ``signature``: a short fingerprint of the
+    learner's wrong output, so the class report can group learners whose unrecognised answers agree.
     """
 
-    def __init__(self, message: str = "", *, mistake: str | None = None, check: str | None = None):
+    def __init__(self, message: str = "", *, mistake: str | None = None, check: str | None = None,
+                 signature: str | None = None):
         super().__init__(message)
-        self.mistake = mistake
+        self.mistake = getattr(mistake, "id", mistake)
+        self.mistake_text = str(mistake) if isinstance(mistake, Mistake) else None
         self.check = check
+        self.signature = signature
 
     def record(self) -> dict:
         """The machine-readable record of this failure: which check, which mistake (or the first line)."""
         check = self.check or _failing_check_name(self.__traceback__)
-        first_line = (str(self).splitlines() or [""])[0]
+        first_line, *rest = str(self).splitlines() or [""]
+        details = [line.strip() for line in rest if line.strip() and not line.strip().startswith(("Hint", "It happened"))]
         return {
             "exercise": exercise_of(check) if check else None,
             "check": check,
             "hidden": bool(check and check.endswith("_hidden")),
             "mistake": self.mistake,
+            "mistake_text": self.mistake_text,
             "message": first_line,
+            "detail": details[0] if details else "",
+            "signature": self.signature,
         }
 
     def _render_traceback_(self) -> list[str]:
@@ -231,7 +240,15 @@ def expect_close(
         lines.append(f"  Hint: your output matches {known}")
     elif hint:
         lines.append(f"  Hint: {hint}")
-    raise CheckFailed("\n".join(lines), mistake=getattr(known, "id", None))
+    raise CheckFailed("\n".join(lines), mistake=known if isinstance(known, Mistake) else None,
+                      signature=output_signature(got))
+
+
+def output_signature(got: np.ndarray) -> str:
+    """A short fingerprint of an output, equal for learners whose answers agree to 6 significant digits."""
+    got = np.asarray(got)
+    rounded = [f"{value:.6g}" for value in got.ravel().tolist()]
+    return hashlib.sha1(repr((got.shape, rounded)).encode()).hexdigest()[:12]
 
 
 def passed(name: str, detail: str = "") -> None:

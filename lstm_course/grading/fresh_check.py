@@ -83,7 +83,8 @@ def run_request(request: dict) -> dict:
         check(*arguments)
     except AssertionError as failure:  # CheckFailed and any plain assert in a check
         outcome = {"outcome": "failed", "message": _unavailable_note(str(failure), unavailable),
-                   "mistake": getattr(failure, "mistake", None)}  # the recognised mistake's id, for the report
+                   # what the class mistake report reads: the recognised mistake and the output's fingerprint
+                   **{name: getattr(failure, name, None) for name in ("mistake", "mistake_text", "signature")}}
     except SystemExit as stop:
         outcome = {"outcome": "failed",
                    "message": f"Your function called exit() (code {stop.code!r}) while it was being checked. "

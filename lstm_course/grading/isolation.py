@@ -29,7 +29,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from lstm_course.feedback.core import CheckFailed
+from lstm_course.feedback.core import CheckFailed, Mistake
 
 from .limits import current_limits
 from .transport import pack_call
@@ -68,8 +68,13 @@ def check_address(check) -> tuple[str, str]:
     return module_name, qualname
 
 
-def _failure(message: str, *, mistake: str | None = None, check: str | None = None) -> CheckFailed:
-    return CheckFailed(message, mistake=mistake, check=check)
+def _failure(message: str, *, check: str, result: dict | None = None) -> CheckFailed:
+    """The ``CheckFailed`` the kernel raises for a hidden check, with what the fresh process recognised."""
+    result = result or {}
+    mistake = result.get("mistake")
+    if mistake and result.get("mistake_text"):
+        mistake = Mistake(mistake, result["mistake_text"])
+    return CheckFailed(message, mistake=mistake, check=check, signature=result.get("signature"))
 
 
 def _crash_message(returncode: int, stderr: str) -> str:
@@ -144,7 +149,7 @@ def run_in_fresh_process(address: tuple[str, str], call: dict, *, timeout: float
             raise _failure(_crash_message(process.returncode, stderr_text), check=address[1])
         result = json.loads(result_path.read_text(encoding="utf-8"))
     if result["outcome"] != "passed":
-        raise _failure(result["message"], mistake=result.get("mistake"), check=address[1])
+        raise _failure(result["message"], check=address[1], result=result)
 
 
 def _stop(process: subprocess.Popen) -> None:

@@ -31,10 +31,22 @@ def test_a_recognised_mistake_is_recorded_by_its_id_and_the_message_is_unchanged
     with pytest.raises(CheckFailed) as failure:
         check_hidden_state(np.array([[0.5, 2.0]]))
     assert "Hint: your output matches h = o * c: the tanh on the cell state is missing." in str(failure.value)
-    assert failure.value.record() == {
+    record = failure.value.record()
+    assert {key: record[key] for key in ("exercise", "check", "hidden", "mistake", "mistake_text", "message")} == {
         "exercise": "hidden_state", "check": "check_hidden_state", "hidden": False,
-        "mistake": "hidden_state/missing_tanh", "message": "hidden_state: wrong values.",
+        "mistake": "hidden_state/missing_tanh", "mistake_text": str(MISSING_TANH),
+        "message": "hidden_state: wrong values.",
     }
+    assert record["detail"].startswith("2 of 2 entries differ")
+
+
+def test_the_same_wrong_output_gives_the_same_signature_and_another_output_another():
+    signatures = []
+    for wrong in (np.array([[9.0, 9.0]]), np.array([[9.0, 9.0000000001]]), np.array([[9.0, 8.0]])):
+        with pytest.raises(CheckFailed) as failure:
+            check_hidden_state(wrong)
+        signatures.append(failure.value.record()["signature"])
+    assert signatures[0] == signatures[1] != signatures[2]
 
 
 def test_a_mistake_without_an_id_and_an_unrecognised_answer_record_no_mistake():
@@ -49,14 +61,15 @@ def test_a_hidden_check_names_itself_and_brings_back_the_mistake_id():
     from lstm_course.feedback.gates import check_forget_gate_hidden
     from lstm_course.grading import run_hidden
 
-    def forget_gate(z, params):
-        return np.tanh(z @ params.W_f.T + params.b_f)  # tanh in place of sigmoid
+    def forget_gate(x, h_prev, W_f, b_f):
+        z = np.concatenate([x, h_prev], axis=1)
+        return 0.5 * (1 + np.tanh((z @ W_f.T) / 2))  # sigmoid without the bias
 
     with pytest.raises(CheckFailed) as failure:
         run_hidden(check_forget_gate_hidden, forget_gate)
     record = failure.value.record()
     assert record["check"] == "check_forget_gate_hidden" and record["exercise"] == "forget_gate"
-    assert record["hidden"] is True
+    assert record["hidden"] is True and record["signature"]  # the fingerprint came back from the fresh process
 
 
 def test_in_a_kernel_the_record_is_in_the_output_and_nothing_more_is_shown():
