@@ -10,6 +10,7 @@ The port is chosen at run time (``--port``), so parallel runs never collide; Jup
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -86,8 +87,6 @@ class Started:
 
 
 def api(base: str, token: str, method: str, path: str):
-    import json
-
     request = urllib.request.Request(f"{base}{path}", method=method, headers={"Authorization": f"token {token}"})
     with urllib.request.urlopen(request, timeout=60) as answer:
         body = answer.read()
@@ -130,9 +129,12 @@ def test_the_readme_start_command_on_a_fresh_clone(tmp_path):
         base, token = first.wait_for_address(START_TIMEOUT_S)
         first_seconds = time.monotonic() - first.started
         page = urllib.request.urlopen(f"{base}/lab?token={token}", timeout=30).read().decode()
-        assert "jupyter-config-data" in page, "the lab page did not come from JupyterLab"
-        # The learner's set-up: no instructor tool among the plugins the page loads.
-        assert '"@jupyter/nbgrader:formgrader": true' in page.replace("\\", ""), page[:2000]
+        found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+        assert found, "the lab page did not come from JupyterLab"
+        # The learner's set-up: nbgrader's instructor tools are disabled, its Validate button is not.
+        disabled = json.loads(found.group(1))["disabledExtensions"]
+        assert "@jupyter/nbgrader:formgrader" in disabled and "@jupyter/nbgrader:create-assignment" in disabled
+        assert "@jupyter/nbgrader:validate-assignment" not in disabled
         kernel = api(base, token, "POST", "/api/kernels")
         deadline = time.monotonic() + 120
         while not kernel_pids(scratch / "runtime") and time.monotonic() < deadline:
