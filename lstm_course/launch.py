@@ -37,6 +37,7 @@ import sys
 from pathlib import Path
 
 NBGRADER_PLUGIN = "@jupyter/nbgrader:{}"
+DEFAULT_EXCHANGE = "/usr/local/share/nbgrader/exchange"  # nbgrader 0.9's Exchange.root (tests/lstm_course compare)
 NBGRADER_SERVER_EXTENSION = "nbgrader.server_extensions.{}"
 
 # nbgrader 0.9's JupyterLab plugins and server extensions, by who can use them.
@@ -55,8 +56,17 @@ def course_root() -> Path | None:
 
 def exchange_folder(cwd: Path) -> Path:
     """nbgrader's exchange folder as configured for a server started in ``cwd`` (its nbgrader_config.py, then
-    the Jupyter config folders, as nbgrader's own server extensions read them)."""
+    the Jupyter config folders, as nbgrader's own server extensions read them).
+
+    Importing nbgrader takes seconds; when no nbgrader config file mentions the exchange, its default applies and
+    nbgrader is not imported (the common case: a learner's laptop), so a second start stays quick.
+    """
     from jupyter_core.paths import jupyter_config_path
+
+    files = [Path(folder) / f"nbgrader_config.{kind}" for folder in [cwd, *jupyter_config_path()]
+             for kind in ("py", "json")]
+    if not any(path.is_file() and "Exchange" in path.read_text(encoding="utf-8", errors="replace") for path in files):
+        return Path(DEFAULT_EXCHANGE)
     from nbgrader.apps import NbGrader
     from nbgrader.exchange.default.exchange import Exchange
 

@@ -73,3 +73,11 @@ def test_the_config_folder_goes_first_on_the_config_path(tmp_path):
     env = launch.config_environment(tmp_path, {"JUPYTER_CONFIG_PATH": "/elsewhere"})
     assert env["JUPYTER_CONFIG_PATH"].split(":")[0] == str(tmp_path)
     assert env["JUPYTER_CONFIG_PATH"].endswith("/elsewhere")
+
+
+def test_the_default_exchange_is_nbgraders_and_a_configured_one_is_read(tmp_path):
+    from nbgrader.exchange.default.exchange import Exchange
+
+    assert launch.DEFAULT_EXCHANGE == Exchange.root.default_value
+    (tmp_path / "nbgrader_config.py").write_text(f"c = get_config()\nc.Exchange.root = {str(tmp_path / 'x')!r}\n")
+    assert launch.exchange_folder(tmp_path) == tmp_path / "x"
