@@ -21,6 +21,9 @@ this JupyterLab only, so the environment's own set-up is left as it is and the i
 everything. The Assignment List (and nbgrader's menu, which holds it) is kept for a learner when nbgrader's
 configured exchange folder exists, as on a class's JupyterHub.
 
+While Validate works, its button shows a spinner beside "Validating..." (a few lines of CSS this set-up gives
+JupyterLab), and Validate runs in the notebook's own kernel (nbgrader_config.py), not the slower grading kernel.
+
 Where it runs: as root (in most containers) JupyterLab refuses to start without ``--allow-root``, which is
 added then; inside a container it listens on every interface (as Jupyter's own Docker images do) so a published
 port reaches it, and the token still guards it. JupyterLab's own log is held at warnings, so what is printed is
@@ -46,6 +49,46 @@ INSTRUCTOR_SERVER_EXTENSIONS = ("formgrader", "course_list")
 EXCHANGE_PLUGINS = ("assignment-list", "menu")  # the menu holds the Assignment List (and the instructor's tools)
 EXCHANGE_SERVER_EXTENSIONS = ("assignment_list",)
 # Always on: "validate-assignment" (the Validate button) and its server extension "validate_assignment".
+
+
+# While nbgrader's Validate runs, its toolbar button is disabled and reads "Validating..."; a spinner beside the
+# label shows that the work goes on. JupyterLab loads this as custom CSS (LabApp.custom_css), served from the
+# set-up's config folder by the server extension below.
+VALIDATING_CSS = """\
+/* Written by lstm_course.launch: a spinner on nbgrader's Validate button while it validates. */
+.validate-button jp-button[disabled] .jp-ToolbarButtonComponent-label::before {
+  content: "";
+  display: inline-block;
+  width: 0.8em;
+  height: 0.8em;
+  margin-right: 0.4em;
+  vertical-align: -0.1em;
+  border: 2px solid currentColor;
+  border-right-color: transparent;
+  border-radius: 50%;
+  animation: lstm-course-validating 0.8s linear infinite;
+}
+@keyframes lstm-course-validating {
+  to { transform: rotate(360deg); }
+}
+"""
+SERVER_EXTENSION = "lstm_course.launch"
+
+
+def _jupyter_server_extension_points():
+    """This module is also a small Jupyter server extension (enabled by the set-ups below): see the next one."""
+    return [{"module": SERVER_EXTENSION}]
+
+
+def _load_jupyter_server_extension(serverapp) -> None:
+    """Serve the set-up's ``custom/custom.css`` (JupyterLab looks for it only in the user's own config folder):
+    add each config folder on JUPYTER_CONFIG_PATH that has one to the folders the server searches, after the
+    user's own, so a learner's custom.css still wins."""
+    folders = [Path(folder) / "custom" for folder in os.environ.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep)
+               if folder and (Path(folder) / "custom" / "custom.css").is_file()]
+    searched = serverapp.web_app.settings.get("static_custom_path")
+    if isinstance(searched, list):  # the very list JupyterLab's /custom/ handler searches, so extend it in place
+        searched.extend(str(folder) for folder in folders if str(folder) not in searched)
 
 
 def course_root() -> Path | None:
@@ -99,8 +142,12 @@ def write_config_folder(folder: Path, *, instructor: bool, exchange: bool) -> Pa
     (folder / "labconfig").mkdir(parents=True, exist_ok=True)
     (folder / "labconfig" / "page_config.json").write_text(
         json.dumps({"disabledExtensions": plugins}, indent=2) + "\n", encoding="utf-8")
+    servers[SERVER_EXTENSION] = True
     (folder / "jupyter_server_config.json").write_text(
-        json.dumps({"ServerApp": {"jpserver_extensions": servers}}, indent=2) + "\n", encoding="utf-8")
+        json.dumps({"ServerApp": {"jpserver_extensions": servers}, "LabApp": {"custom_css": True}}, indent=2) + "\n",
+        encoding="utf-8")
+    (folder / "custom").mkdir(exist_ok=True)
+    (folder / "custom" / "custom.css").write_text(VALIDATING_CSS, encoding="utf-8")
     return folder
 
 

@@ -47,6 +47,15 @@ def test_validate_button_reports_the_unfinished_exercises(lab, served_course):
     assert validate.inner_text().strip() == "Validate", f"Unexpected Validate button label {validate.inner_text()!r}"
     started = time.monotonic()
     validate.click()
+    # While it works, the button is disabled, reads "Validating..." and shows the set-up's spinner (custom CSS
+    # from lstm_course.launch): the learner sees that something is happening.
+    lab.page.wait_for_function(
+        """(selector) => {
+             const label = document.querySelector(selector + ' .jp-ToolbarButtonComponent-label');
+             return label && label.innerText.trim() === 'Validating...'
+               && getComputedStyle(label, '::before').animationName === 'lstm-course-validating';
+           }""", arg=f"{NOTEBOOK} .jp-NotebookPanel-toolbar .validate-button", timeout=30_000)
+    lab.screenshot(RESULTS / "validating.png")
 
     dialog = lab.page.locator(".jp-Dialog")
     dialog.wait_for(state="visible", timeout=VALIDATE_TIMEOUT_S * 1000)

@@ -45,7 +45,7 @@ def test_a_learner_alone_gets_validate_only(tmp_path, monkeypatch):
     servers = json.loads((folder / "jupyter_server_config.json").read_text())["ServerApp"]["jpserver_extensions"]
     assert servers == {"nbgrader.server_extensions.formgrader": False, "nbgrader.server_extensions.course_list": False,
                        "nbgrader.server_extensions.assignment_list": False,
-                       "nbgrader.server_extensions.validate_assignment": True}
+                       "nbgrader.server_extensions.validate_assignment": True, "lstm_course.launch": True}
 
 
 def test_a_learner_with_a_course_exchange_also_gets_the_assignment_list(tmp_path, monkeypatch):
