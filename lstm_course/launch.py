@@ -56,7 +56,9 @@ EXCHANGE_SERVER_EXTENSIONS = ("assignment_list",)
 # set-up's config folder by the server extension below.
 VALIDATING_CSS = """\
 /* Written by lstm_course.launch: a spinner on nbgrader's Validate button while it validates. */
-.validate-button jp-button[disabled] .jp-ToolbarButtonComponent-label::before {
+/* nbgrader sets `disabled` on the toolbar's jp-button, which is (or sits in) the .validate-button node */
+.validate-button[disabled] .jp-ToolbarButtonComponent-label::before,
+.validate-button [disabled] .jp-ToolbarButtonComponent-label::before {
   content: "";
   display: inline-block;
   width: 0.8em;
