@@ -7,7 +7,8 @@ Usage:
 
 Validate (the JupyterLab button, ``nbgrader validate``) loads the course's nbgrader_config.py and runs the whole
 notebook with nbgrader's Validator in a fresh kernel. For each unit this prints the seconds of
-    config   loading the configuration (what the button's server side does on every click);
+    config   loading the configuration (what the button's server side does on every click; the figure here
+             includes importing nbgrader, which the server has done once at its start);
     notebook Validate as configured: the notebook's own kernel (nbgrader_config.py, ``c.Validator.Execute``);
     grading  the same in the resource-limited grading kernel autograde uses (what Validate used before);
 each the best of ``--repeat`` runs, in a temporary copy so nothing is written into the repository. Times vary

@@ -10,6 +10,8 @@ tests prove that it still does, with the tag in place:
   one (the session's cached autograde of unit 1, shared with test_autograde_wrong_answers);
 - nbgrader's ``Validator`` (what the Validate button and ``nbgrader validate`` run) lists every tagged public
   test cell of a blank notebook as failed;
+- nbval, which reads the tag as "an error is allowed", still fails an instructor notebook whose tagged check
+  fails (the repository's conftest.py holds it to that);
 - and the run itself: tests/notebooks/test_student_stubs.py runs every blank student notebook as a learner's
   Run All does (an error stops the run, except in a tagged cell) and requires it to reach the last cell.
 """
@@ -25,6 +27,7 @@ from tests.notebooks.course_harness import (
     nbgrader_metadata,
     read_notebook,
     release_notebook_path,
+    source_notebook_path,
 )
 from tests.notebooks.unit_grading import BLANK_STUDENT, SOLUTION_STUDENT
 
@@ -80,3 +83,31 @@ def test_validate_lists_tagged_failing_cells_as_failed(tmp_path):
     result = Validator().validate(str(path))
     failed = {cell["source"].strip() for cell in result.get("failed", [])}
     assert tagged <= failed, f"Validate did not report these tagged, failing test cells: {sorted(tagged - failed)}"
+
+
+@pytest.mark.slow
+def test_nbval_still_fails_a_solution_whose_tagged_check_fails(tmp_path):
+    """nbval reads ``raises-exception`` as "an error is allowed"; the repository's conftest.py turns that off for
+    the instructor notebooks, whose checks must all pass. A solution with a wrong sigmoid (its hidden test cell
+    removed, so only the tagged public test can notice) must fail under nbval as CI runs it."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.notebooks.course_harness import REPO_ROOT, kernel_environment  # noqa: I001
+
+    notebook = json.loads(source_notebook_path(UNIT).read_text(encoding="utf-8"))
+    cells = []
+    for cell in notebook["cells"]:
+        grade_id = cell["metadata"]["nbgrader"]["grade_id"]
+        if grade_id == "sigmoid":
+            cell["source"] = ["def sigmoid(x):\n", "    return np.tanh(x)\n"]
+        if not grade_id.endswith("_hidden"):
+            cells.append(cell)
+    notebook["cells"] = cells
+    (tmp_path / "wrong_solution.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    shutil.copy(REPO_ROOT / "conftest.py", tmp_path / "conftest.py")
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-m", "", "--nbval-lax", "--nbval-current-env",
+                          "-p", "no:cacheprovider", "wrong_solution.ipynb"],
+                         cwd=tmp_path, env=kernel_environment(), capture_output=True, text=True, timeout=600)
+    assert run.returncode != 0 and "1 failed" in run.stdout, run.stdout[-3000:]
