@@ -62,6 +62,12 @@ else:
           "without resource limits. Install it with: python -m lstm_course.grading.kernel install --sys-prefix",
           file=sys.stderr)
 
+# A learner's own Validate (the button in JupyterLab, `nbgrader validate`) checks the learner's own work: nothing to
+# protect anyone from, so it runs in the notebook's ordinary kernel (python3), which starts and runs quicker: the
+# grading kernel's guards cost more than twice the time there (unit 1 under load: 26-29 s against 11 s).
+# Nested under Validator, this setting reaches only the Execute step that Validate runs; autograde keeps the above.
+c.Validator.Execute.kernel_name = ""  # "": the kernel named in the notebook (python3)
+
 # Kernels talk to nbgrader over Unix sockets in a folder private to this nbgrader process, not over TCP ports:
 # when several autograde runs start kernels at once (scripts/grade_class.py --jobs 2, or other work on the
 # machine), two kernels could be handed the same free port; the loser dies at start-up and nbgrader then waits

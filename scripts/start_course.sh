@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Set up the course (first run only takes a minute) and open the student notebooks in JupyterLab.
+# Set up the course in .venv (only when needed) and open the student notebooks in JupyterLab; see
+# scripts/start_course.py for the options (--instructor, --port, --ip, --no-browser). Windows: py scripts\start_course.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh
-exec .venv/bin/jupyter lab notebooks/
+exec "${PYTHON:-python3}" scripts/start_course.py "$@"

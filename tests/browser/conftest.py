@@ -1,10 +1,12 @@
 """Fixtures of the browser tests: one JupyterLab server and one Chromium for the whole session.
 
-- ``lab_root``: a temporary folder the server shows, holding copies of the widget notebooks' unit folders
-  (``solutions/NN_topic/``) and of one student notebook's unit folder; nothing in the repository is modified.
+- ``lab_root``: a temporary folder the server shows, holding copies of every student notebook's unit folder
+  (``notebooks/NN_topic/``, as a learner first gets them); nothing in the repository is modified.
 - ``lab_server``: JupyterLab on 127.0.0.1 (``tests.browser.lab_server.LabServer``), stopped afterwards whatever
   happens. Its working folder holds an ``nbgrader_config.py`` that loads the course's own configuration (as a
-  course run elsewhere would) with the course root and the exchange moved into temporary folders.
+  course run elsewhere would) with the course root and the exchange moved into temporary folders. It is set up
+  as a learner's JupyterLab is by the start command (``lstm_course.launch``: no instructor tools; an exchange
+  exists here, so the Assignment List stays).
 - ``chromium``: Debian's Chromium at /usr/bin/chromium driven by Playwright, with a fresh profile. Playwright's
   own browser download is never used. If the browser is missing or cannot start, every test using it FAILS
   with the reason (never skipped: CI must not go green without having looked).
@@ -22,7 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.discovery import REPO, first_student_notebook, widget_notebooks
+from lstm_course.launch import write_config_folder
+from tests.browser.discovery import REPO, first_student_notebook, student_notebooks
 from tests.browser.lab_page import LabPage
 from tests.browser.lab_server import LabServer
 
@@ -74,8 +77,8 @@ class ServedCourse:
 
     def __init__(self, root: Path):
         self.root = root
-        self.widget_notebooks: dict[str, str] = {}  # notebook stem -> served path of its solution copy
-        self.student_notebook: str | None = None
+        self.student_notebooks: dict[str, str] = {}  # notebook stem -> served path of its fresh student copy
+        self.student_notebook: str | None = None  # the first unit's
 
 
 def _copy_unit(notebook: Path, destination: Path) -> None:
@@ -86,13 +89,12 @@ def _copy_unit(notebook: Path, destination: Path) -> None:
 @pytest.fixture(scope="session")
 def served_course(tmp_path_factory) -> ServedCourse:
     course = ServedCourse(tmp_path_factory.mktemp("lab-root"))
-    for notebook in widget_notebooks():
-        _copy_unit(notebook, course.root / "solutions" / notebook.parent.name)
-        course.widget_notebooks[notebook.stem] = f"solutions/{notebook.parent.name}/{notebook.name}"
+    for notebook in student_notebooks():
+        _copy_unit(notebook, course.root / "student" / notebook.parent.name)
+        course.student_notebooks[notebook.stem] = f"student/{notebook.parent.name}/{notebook.name}"
     student = first_student_notebook()
     if student is not None:
-        _copy_unit(student, course.root / "student" / student.parent.name)
-        course.student_notebook = f"student/{student.parent.name}/{student.name}"
+        course.student_notebook = course.student_notebooks[student.stem]
     return course
 
 
@@ -112,8 +114,10 @@ def lab_server(served_course, tmp_path_factory):
     exchange = scratch / "exchange"
     exchange.mkdir()
     exchange.chmod(0o777)  # nbgrader's exchange must be writable by every student account
+    learner_config = write_config_folder(scratch / "learner-config", instructor=False, exchange=True)
     server = LabServer(served_course.root, scratch,
-                       nbgrader_config=nbgrader_config_text(served_course.root, exchange))
+                       nbgrader_config=nbgrader_config_text(served_course.root, exchange),
+                       extra_config_path=learner_config)
     started = time.monotonic()
     try:
         server.start()

@@ -78,6 +78,19 @@ def widget_notebooks(solutions: Path = SOLUTIONS) -> list[Path]:
             if ".ipynb_checkpoints" not in notebook.parts and shows_widget(notebook)]
 
 
+def student_notebooks(notebooks: Path = STUDENT_NOTEBOOKS) -> list[Path]:
+    """Every generated student notebook (``notebooks/NN_topic/NN_topic.ipynb``), sorted by unit: found from the
+    folders, so a new unit is tested as soon as it is generated."""
+    return sorted(notebook for notebook in notebooks.glob("*/*.ipynb") if ".ipynb_checkpoints" not in notebook.parts)
+
+
+def tagged_test_cells(notebook: Path) -> list[int]:
+    """Positions, among the code cells, of the cells tagged ``raises-exception`` (the public test cells): in a
+    fresh student notebook each fails, and Run All Cells goes on past it."""
+    cells = [cell for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == "code"]
+    return [index for index, cell in enumerate(cells) if "raises-exception" in cell["metadata"].get("tags", [])]
+
+
 def first_student_notebook(notebooks: Path = STUDENT_NOTEBOOKS) -> Path | None:
     """The first generated student notebook (unit 01 when it exists), for the nbgrader Validate check."""
     found = sorted(notebook for notebook in notebooks.glob("*/*.ipynb") if ".ipynb_checkpoints" not in notebook.parts)

@@ -40,6 +40,19 @@ _EXECUTION_STATE = """
 """
 
 
+_CELL_ERRORS = r"""
+(notebook) => {
+  const panel = document.querySelector(notebook);
+  const error = /Traceback|^\w*(Error|Exception|Failed)\b/m;
+  return [...panel.querySelectorAll('.jp-CodeCell')].map(cell => {
+    const texts = [...cell.querySelectorAll('.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')]
+      .map(output => output.innerText).filter(text => error.test(text));
+    return texts.length ? texts.join('\n') : null;
+  });
+}
+"""
+
+
 class LabPage:
     """One browser page of a JupyterLab server (``LabServer``), driven the way a learner would drive it."""
 
@@ -99,6 +112,15 @@ class LabPage:
                                   ).all_inner_texts()
         looks_like_error = re.compile(r"Traceback|^\w*(Error|Exception)\b", re.MULTILINE)
         return [ANSI.sub("", text) for text in texts if looks_like_error.search(ANSI.sub("", text))]
+
+    def failing_code_cells(self) -> dict[int, str]:
+        """{position among the code cells: the text of its error output} for every code cell showing an error.
+
+        An error is an stderr output that reads like one: a traceback, ``SomeError: ...``, or the course's
+        ``CheckFailed: ...`` (its checks print their message in place of a traceback).
+        """
+        return {index: ANSI.sub("", text) for index, text in enumerate(self.page.evaluate(_CELL_ERRORS, NOTEBOOK))
+                if text is not None}
 
     def widget_views(self) -> list[Locator]:
         return self.page.locator(WIDGET_VIEW).all()

@@ -47,7 +47,8 @@ def free_port() -> int:
 class LabServer:
     """One JupyterLab server serving ``root``; every private folder lives under ``scratch``."""
 
-    def __init__(self, root: Path, scratch: Path, nbgrader_config: str | None = None):
+    def __init__(self, root: Path, scratch: Path, nbgrader_config: str | None = None,
+                 extra_config_path: Path | None = None):
         self.root = Path(root)
         self.scratch = Path(scratch)
         self.port = free_port()
@@ -57,6 +58,7 @@ class LabServer:
         self.dirs = {name: self.scratch / name for name in ("config", "data", "runtime", "settings", "workspaces",
                                                             "ipython")}
         self.nbgrader_config = nbgrader_config
+        self.extra_config_path = extra_config_path  # first on JUPYTER_CONFIG_PATH (e.g. the learner's set-up)
         self.process: subprocess.Popen | None = None
 
     # ------------------------------------------------------------------------------------------ start / stop
@@ -71,6 +73,9 @@ class LabServer:
             "IPYTHONDIR": str(self.dirs["ipython"]),
         })
         env.pop("JUPYTER_PATH", None)  # no extra kernel or extension folders from the caller's shell
+        env.pop("JUPYTER_CONFIG_PATH", None)
+        if self.extra_config_path is not None:
+            env["JUPYTER_CONFIG_PATH"] = str(self.extra_config_path)
         return env
 
     def command(self) -> list[str]:

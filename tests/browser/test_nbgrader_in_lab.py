@@ -22,12 +22,13 @@ VALIDATE_TIMEOUT_S = 240  # nbgrader starts a kernel and runs the whole notebook
 def graded_cells(notebook: Path) -> tuple[list[str], int]:
     """(sources of the visible graded code cells, number of written answers) of a student notebook.
 
-    Hidden-test cells are empty in a student notebook and pass; written answers (graded markdown cells with a
-    solution) still hold the stub, which Validate reports as "You did not provide a response."
+    Hidden-test cells hold only a comment in a student notebook and pass; written answers (graded markdown cells
+    with a solution) still hold the stub, which Validate reports as "You did not provide a response."
     """
     cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
     graded = [cell for cell in cells if cell["metadata"].get("nbgrader", {}).get("grade")]
-    tests = ["".join(cell["source"]) for cell in graded if cell["cell_type"] == "code"]
+    tests = ["".join(cell["source"]) for cell in graded if cell["cell_type"] == "code"
+             and not cell["metadata"]["nbgrader"]["grade_id"].endswith("_hidden")]
     written = [cell for cell in graded
                if cell["cell_type"] == "markdown" and cell["metadata"]["nbgrader"].get("solution")]
     return [source for source in tests if source.strip()], len(written)
@@ -46,6 +47,15 @@ def test_validate_button_reports_the_unfinished_exercises(lab, served_course):
     assert validate.inner_text().strip() == "Validate", f"Unexpected Validate button label {validate.inner_text()!r}"
     started = time.monotonic()
     validate.click()
+    # While it works, the button is disabled, reads "Validating..." and shows the set-up's spinner (custom CSS
+    # from lstm_course.launch): the learner sees that something is happening.
+    lab.page.wait_for_function(
+        """(selector) => {
+             const label = document.querySelector(selector + ' .jp-ToolbarButtonComponent-label');
+             return label && label.innerText.trim() === 'Validating...'
+               && getComputedStyle(label, '::before').animationName === 'lstm-course-validating';
+           }""", arg=f"{NOTEBOOK} .jp-NotebookPanel-toolbar .validate-button", timeout=30_000)
+    lab.screenshot(RESULTS / "validating.png")
 
     dialog = lab.page.locator(".jp-Dialog")
     dialog.wait_for(state="visible", timeout=VALIDATE_TIMEOUT_S * 1000)
@@ -71,10 +81,20 @@ def test_validate_button_reports_the_unfinished_exercises(lab, served_course):
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_nbgrader_menu_opens_the_assignment_list(lab, served_course):
-    """Nbgrader > Assignment List opens the "Assignments" panel, which loads from the (empty) exchange."""
+def test_the_learners_nbgrader_menu_holds_the_assignment_list_only(lab, served_course):
+    """A learner's JupyterLab (set up as ``lstm_course.launch`` sets it up, here with a course exchange): the
+    Nbgrader menu offers the Assignment List and no instructor tool, there is no Create Assignment sidebar, and
+    the Assignment List loads from the (empty) exchange without an error."""
     lab.open_notebook(served_course.student_notebook, workspace="assignments")
     lab.open_menu("Nbgrader")
+    menu = lab.page.locator("#jp-mainmenu-nbgrader")
+    menu.wait_for(state="visible")
+    items = [item.inner_text().strip() for item in menu.locator(".lm-Menu-item").all() if item.is_visible()]
+    lab.screenshot(RESULTS / "nbgrader_menu.png")
+    assert items == ["Assignment List"], f"The learner's Nbgrader menu shows {items}"
+    assert lab.page.get_by_text("Create Assignment").count() == 0, "An instructor's Create Assignment is shown"
+    assert lab.page.get_by_text("Formgrader").count() == 0, "An instructor's Formgrader is shown"
+
     # The panel asks the server (nbgrader's assignment_list extension) for the learner's courses on opening.
     with lab.page.expect_response(lambda response: response.url.split("?")[0].endswith("/courses")) as answer:
         lab.page.locator('.lm-Menu-item[data-command="nbgrader:open-assignment-list"]').click()

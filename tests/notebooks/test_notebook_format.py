@@ -7,7 +7,10 @@ Fast: reads the JSON of ``solutions/<id>/<id>.ipynb``, executes nothing. What it
 - each code exercise (``solution: true``) keeps its signature and docstring outside
   ``### BEGIN SOLUTION`` / ``### END SOLUTION``, and is followed at once by its public test cell
   ``test_<exercise>`` and then its hidden one ``test_<exercise>_hidden`` (both graded, locked, with points);
-  the hidden cell's whole body sits between the hidden-test markers and goes through ``run_hidden``;
+  the hidden cell's code sits between the hidden-test markers and goes through ``run_hidden``, after a comment
+  saying what the cell is (nbgrader keeps lines outside the markers, so the learner reads it in place of code);
+  the public test cell carries the ``raises-exception`` tag, so *Run All Cells* goes past an unfinished
+  exercise's failing check to the end of the notebook (nbgrader still counts the cell as failed);
   test cells call checks, never a bare ``assert``;
 - written answers graded by a person are markdown cells with ``solution``, ``grade`` and points;
 - the unit opens with learning objectives, prerequisites and an estimated time, and ends with a recap;
@@ -25,6 +28,7 @@ from tests.notebooks.course_harness import UNIT_IDS, source_notebook_path
 
 BEGIN_SOLUTION, END_SOLUTION = "### BEGIN SOLUTION", "### END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+RAISES_EXCEPTION = "raises-exception"  # JupyterLab and nbclient go on past an error in a cell so tagged
 MACHINE_PATHS = re.compile(r"(?<![\w.])/(?:work|tmp|home|root|Users)/")
 
 
@@ -112,9 +116,15 @@ def test_each_exercise_is_followed_by_its_public_and_hidden_tests(unit_id):
         public_text, hidden_text = _text(public), _text(hidden)
         if BEGIN_HIDDEN in public_text:
             problems.append(f"test_{name}: hidden tests belong in test_{name}_hidden, not in the public cell")
-        stripped = hidden_text.strip()
-        if not (stripped.startswith(BEGIN_HIDDEN) and stripped.endswith(END_HIDDEN)):
-            problems.append(f"test_{name}_hidden: its whole body must sit between {BEGIN_HIDDEN} and {END_HIDDEN}")
+        if RAISES_EXCEPTION not in public.get("metadata", {}).get("tags", []):
+            problems.append(f"test_{name}: needs the cell tag {RAISES_EXCEPTION!r}, so Run All Cells goes on past it")
+        before_marker, _, _ = hidden_text.partition(BEGIN_HIDDEN)
+        comment_lines = [line for line in before_marker.splitlines() if line.strip()]
+        if not comment_lines or not all(line.startswith("#") for line in comment_lines):
+            problems.append(f"test_{name}_hidden: must open with a comment line saying what the hidden cell is "
+                            f"(a learner sees only that line), then {BEGIN_HIDDEN}")
+        if not hidden_text.strip().endswith(END_HIDDEN) or BEGIN_HIDDEN not in hidden_text:
+            problems.append(f"test_{name}_hidden: its code must sit between {BEGIN_HIDDEN} and {END_HIDDEN}")
         if "run_hidden(" not in hidden_text:
             problems.append(f"test_{name}_hidden: must call lstm_course.grading.run_hidden(check, ...)")
     stray = [_meta(c)["grade_id"] for c in cells

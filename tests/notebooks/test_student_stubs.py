@@ -3,9 +3,10 @@
 For every unit's ``notebooks/<id>/<id>.ipynb``:
 - every public test cell fails, and with a check's learner-level message (``CheckFailed``), not a crash such
   as a NameError: a test that passes on the blank notebook checks nothing;
-- every hidden test cell is empty in the student version (nbgrader stripped it; it comes back at grading,
-  where ``test_autograde_wrong_answers`` shows it fails on the blank notebook too);
-- no other cell fails: set-up, demos, figures and widgets run with every exercise still blank, because they
+- every hidden test cell holds only its comment in the student version (nbgrader stripped the code; it comes
+  back at grading, where ``test_autograde_wrong_answers`` shows it fails on the blank notebook too);
+- the run goes on past each failing test cell to the last cell, as JupyterLab's *Run All Cells* does (the test
+  cells carry the ``raises-exception`` tag), and no other cell fails: set-up, demos, figures and widgets run with every exercise still blank, because they
   use ``lstm_ref``'s versions (so one unfinished exercise never blocks the rest of the notebook).
 """
 
@@ -15,6 +16,7 @@ import shutil
 import time
 
 import pytest
+from nbclient.exceptions import CellExecutionError
 
 from tests.notebooks.course_harness import (
     RELEASE_DIR,
@@ -50,14 +52,21 @@ def test_blank_student_notebook_fails_every_test_and_nothing_else(unit_id, tmp_p
     public, hidden = _test_cells(notebook)
     assert public, f"{unit_id}: no public test cells (code cells with grade: true)"
 
-    leaked = [grade_id for grade_id, cell in hidden.items() if cell.source.strip()]
+    leaked = [grade_id for grade_id, cell in hidden.items()
+              if any(line.strip() and not line.startswith("#") for line in cell.source.splitlines())]
     assert not leaked, f"{unit_id}: hidden test cells {leaked} are not empty in the student version"
     assert not any(HIDDEN_MARKER in cell.source for cell in notebook.cells), f"{unit_id}: hidden tests left in"
 
     # Run a copy of the unit's folder (data files included), so nothing is written into the repository.
     shutil.copytree(RELEASE_DIR / unit_id, tmp_path / unit_id)
     start = time.perf_counter()
-    executed = execute_notebook(notebook, tmp_path / unit_id, allow_errors=True)
+    # As JupyterLab's Run All Cells: an error stops the run unless its cell carries the `raises-exception` tag
+    # (every public test cell does), so the whole notebook must run to its last cell.
+    try:
+        executed = execute_notebook(notebook, tmp_path / unit_id, allow_errors=False)
+    except CellExecutionError as error:
+        pytest.fail(f"{unit_id}: Run All Cells stops before the end of the blank notebook, at a cell without the "
+                    f"'raises-exception' tag:\n{str(error)[-2000:]}")
     TIMINGS.append((time.perf_counter() - start, f"blank student notebook {unit_id}"))
     errors = cell_errors(executed)
 

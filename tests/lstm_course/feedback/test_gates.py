@@ -241,7 +241,8 @@ def test_notebook_has_one_exercise_with_two_test_cells_per_check():
         assert ids[position + 1 : position + 3] == [f"test_{name}", f"test_{name}_hidden"]
         assert solution_source(UNIT, f"test_{name}").strip() == f"check_{name}({name})"
         hidden = solution_source(UNIT, f"test_{name}_hidden")
-        assert hidden.startswith("### BEGIN HIDDEN TESTS") and hidden.rstrip().endswith("### END HIDDEN TESTS")
+        comment, _, code = hidden.partition("### BEGIN HIDDEN TESTS")  # a comment line says what the cell is
+        assert comment.startswith("# Hidden tests") and code and hidden.rstrip().endswith("### END HIDDEN TESTS")
         assert f"run_hidden(check_{name}_hidden, {name})" in hidden
 
 
