@@ -90,13 +90,20 @@ class UnitFacts:
         name, source = next(iter(load_wrong_answers(self.unit)[exercise].items()))
         return name, source
 
-    def tests_failed_by(self, exercise: str, answer_source: str) -> set[str]:
-        """Which of ``exercise``'s test cells ``answer_source`` fails, found by calling the checks directly.
+    def mistake_named_for(self, exercise: str, answer_source: str) -> str | None:
+        """The id of the mistake ``exercise``'s public check recognises in ``answer_source`` (None: unrecognised)."""
+        from lstm_course.feedback.core import CheckFailed
 
-        The set-up cells (locked code cells before the first exercise) provide the names the answer uses
-        (``np``, ``sigmoid``...); the public check is the one the set-up imports, the hidden one its ``_hidden``
-        twin in the same module: the notebook's convention (CONTRIBUTING.md).
-        """
+        namespace = self._run_setup(answer_source, exercise)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                namespace[f"check_{exercise}"](namespace[exercise])
+        except CheckFailed as failure:
+            return failure.mistake
+        raise AssertionError(f"the wrong answer to {exercise} passed its public check")
+
+    def _run_setup(self, answer_source: str, exercise: str) -> dict:
+        """A namespace holding the set-up cells' names and the answer's definitions."""
         namespace: dict = {"__name__": "__synthetic_class__"}
         with contextlib.redirect_stdout(io.StringIO()):  # the set-up cells print their demo shapes
             for cell in self.source.cells:
@@ -105,6 +112,16 @@ class UnitFacts:
                 if cell.cell_type == "code":
                     exec(compile(cell.source, f"<{self.unit} set-up>", "exec"), namespace)
         exec(compile(answer_source, f"<{exercise} answer>", "exec"), namespace)
+        return namespace
+
+    def tests_failed_by(self, exercise: str, answer_source: str) -> set[str]:
+        """Which of ``exercise``'s test cells ``answer_source`` fails, found by calling the checks directly.
+
+        The set-up cells (locked code cells before the first exercise) provide the names the answer uses
+        (``np``, ``sigmoid``...); the public check is the one the set-up imports, the hidden one its ``_hidden``
+        twin in the same module: the notebook's convention (CONTRIBUTING.md).
+        """
+        namespace = self._run_setup(answer_source, exercise)
         public = namespace[f"check_{exercise}"]
         hidden = getattr(importlib.import_module(public.__module__), f"check_{exercise}_hidden")
         failed = set()

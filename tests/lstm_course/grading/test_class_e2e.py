@@ -285,3 +285,30 @@ def test_the_integrity_report_flags_the_patched_checks_and_not_the_honest(graded
         assert student_id not in high
     for kind in ("os_exit", "swallows", "not_json"):
         assert next(s for s in by_story if kind in s) in high
+
+
+def test_the_mistake_report_names_each_planted_mistake_from_the_graded_notebooks(graded):
+    """The records the checks left survive nbgrader: the report, built from the autograded notebooks alone, counts
+    each planted mistake where the check named it, and blank, broken and hostile work as what it is."""
+    from lstm_course.grading.mistake_report import build_report
+    from lstm_course.grading.outcomes import BLANK, GRADED
+
+    root, facts = graded["root"], graded["facts"]
+    report = build_report(root, [UNIT], output=root / "reports" / "mistakes")
+    named = {student for group in report.mistakes for student in group.students}
+    unnamed = {student for group in report.unrecognised for student in group.students}
+    status = {entry.student: entry.status for entry in report.statuses}
+    for student in graded["students"]:
+        if "_mistake_" in student.id:
+            exercise = student.id.split("_mistake_", 1)[1]
+            mistake = facts.mistake_named_for(exercise, facts.first_mistake(exercise)[1])
+            groups = [group for group in report.mistakes + report.unrecognised if student.id in group.students]
+            assert [group.exercise for group in groups] == [exercise], (student.id, groups)
+            assert groups[0].key == mistake if mistake else student.id in unnamed, (student.id, mistake)
+        elif student.broken:
+            assert student.id not in named, f"{student.id} ({student.story}) counted as a recognised mistake"
+            assert status[student.id] != GRADED or student.id in unnamed, (student.id, status[student.id])
+        elif "blank" in student.id:
+            assert status[student.id] == BLANK and student.id not in named | unnamed
+        elif student.story.startswith(("every answer right", "cells reordered")):
+            assert student.id not in named | unnamed, student.id
