@@ -157,9 +157,9 @@ def _call(function, *args, name: str):
     try:
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, (ValueError, IndexError)):
-            raise CheckFailed(
-                f"{failure}\n  Hint: dh, dc, cache.i, ... are (B, H); da is (B, 4H) with the blocks i, f, g, o side "
+        if isinstance(failure.__cause__, (ValueError, IndexError)) and not failure.mistake:
+            raise failure.extended(
+                "  Hint: dh, dc, cache.i, ... are (B, H); da is (B, 4H) with the blocks i, f, g, o side "
                 "by side; W is (4H, D + H) and z = [x, h_prev] is (B, D + H)."
             ) from failure.__cause__
         raise

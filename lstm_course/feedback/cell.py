@@ -64,8 +64,8 @@ def _call(function, *args, name: str):
     try:
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, (ValueError, IndexError, TypeError)):
-            raise CheckFailed(f"{failure}\n{LAYOUT_HINT}") from failure.__cause__
+        if isinstance(failure.__cause__, (ValueError, IndexError, TypeError)) and not failure.mistake:
+            raise failure.extended(LAYOUT_HINT) from failure.__cause__
         raise
 
 

@@ -19,6 +19,8 @@ import traceback
 
 import numpy as np
 
+from .raised import RAISE_MISTAKES, diagnose
+
 __all__ = [
     "CheckFailed",
     "Mistake",
@@ -29,6 +31,11 @@ __all__ = [
     "matching_mistake",
     "passed",
 ]
+
+
+# Every Mistake made so far, {id: text}: the checks' modules make theirs when imported, so importing them all
+# (``lstm_course.feedback.catalogue.all_mistakes``) gives the whole catalogue.
+CATALOGUE: dict[str, str] = {}
 
 
 class Mistake(str):
@@ -44,7 +51,12 @@ class Mistake(str):
     def __new__(cls, id: str, text: str) -> "Mistake":
         made = super().__new__(cls, text)
         made.id = id
+        CATALOGUE.setdefault(id, str(text))  # the first text an id was made with is the catalogue's
         return made
+
+    @property
+    def exercise(self) -> str:
+        return self.id.split("/", 1)[0]
 
     def __reduce__(self):  # pickles (and deep-copies) as a Mistake, id included
         return (Mistake, (self.id, str(self)))
@@ -69,6 +81,24 @@ class CheckFailed(AssertionError):
         self.mistake = mistake
         self.check = check
 
+    def extended(self, more: str) -> "CheckFailed":
+        """The same failure with ``more`` lines after its message (the mistake it names kept)."""
+        return CheckFailed(f"{self}\n{more}", mistake=self.mistake, check=self.check)
+
+    @property
+    def exercise(self) -> str | None:
+        if self.mistake:
+            return self.mistake.split("/", 1)[0]
+        check = self.check or _failing_check_name(self.__traceback__)
+        return exercise_of(check) if check else None
+
+    def learner_message(self) -> str:
+        """What the learner reads: the diagnosis, then where to find the exercise's hints (``hints.hint``)."""
+        from .hints import footer
+
+        ending = footer(self.exercise) if self.exercise else ""
+        return f"{self}\n{ending}" if ending else str(self)
+
     def record(self) -> dict:
         """The machine-readable record of this failure: which check, which mistake (or the first line)."""
         check = self.check or _failing_check_name(self.__traceback__)
@@ -89,7 +119,7 @@ class CheckFailed(AssertionError):
         failure also leaves its ``record()`` in the cell's output, invisible to the learner.
         """
         _publish_record(self)
-        first, *rest = str(self).splitlines() or [""]
+        first, *rest = self.learner_message().splitlines() or [""]
         return [f"CheckFailed: {first}", *rest]
 
 
@@ -137,6 +167,15 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
         raise
     except Exception as error:  # the learner's bug: name it and where it came from, keep it short
         where = _learner_line(error)
+        known = diagnose(error, _LIBRARY_FOLDERS)
+        if known is not None:  # the shapes say what was done: say it, in the learner's names, without NumPy's
+            slug, explanation = known
+            mistake = Mistake(f"{label}/{slug}", RAISE_MISTAKES[slug])
+            raise CheckFailed(
+                f"{label} raised {type(error).__name__}" + (f" in {where}" if where else "") + "\n"
+                + "\n".join(f"  {line}" for line in _wrap(explanation)),
+                mistake=mistake.id,
+            ) from error
         raise CheckFailed(
             f"{label} raised {type(error).__name__}: {error}\n"
             + (f"  It happened in {where}\n" if where else "")
@@ -148,6 +187,12 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
 _LIBRARY_FOLDERS = tuple(
     os.path.dirname(module.__file__) + os.sep for module in (np, sys.modules[__name__.split(".")[0]])
 )
+
+
+def _wrap(text: str, width: int = 110) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, width) or [""]
 
 
 def _learner_line(error: BaseException) -> str | None:

@@ -129,8 +129,8 @@ def _call_gate(gate: _Gate, learner, x, h_prev, W, b):
     try:
         return call_learner(learner, x.copy(), h_prev.copy(), W.copy(), b.copy(), name=gate.function)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, ValueError):  # matmul / broadcast / concatenate shape trouble
-            raise CheckFailed(f"{failure}\n{_shape_help(gate, x, h_prev)}") from failure.__cause__
+        if isinstance(failure.__cause__, ValueError) and not failure.mistake:  # shape trouble not recognised
+            raise failure.extended(_shape_help(gate, x, h_prev)) from failure.__cause__
         raise
 
 
@@ -311,10 +311,10 @@ def _elementwise_call(function: str, learner, arguments: dict[str, np.ndarray]):
     try:
         return call_learner(learner, *(value.copy() for value in arguments.values()), name=function)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, ValueError):
+        if isinstance(failure.__cause__, ValueError) and not failure.mistake:
             B, H = next(iter(arguments.values())).shape
-            raise CheckFailed(
-                f"{failure}\n  Here every argument is (B, H) = {(B, H)} and so is the result: combine them "
+            raise failure.extended(
+                f"  Here every argument is (B, H) = {(B, H)} and so is the result: combine them "
                 "elementwise with * and +, not with a matrix product (@ or np.dot)."
             ) from failure.__cause__
         raise

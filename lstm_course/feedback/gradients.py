@@ -116,9 +116,9 @@ def _call(function, *args, name):
     try:
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, (ValueError, IndexError)):
-            raise CheckFailed(
-                f"{failure}\n  Hint: h_t is (B, H) and W is (H, D + H); W_h = W[:, input_size:] is (H, H). "
+        if isinstance(failure.__cause__, (ValueError, IndexError)) and not failure.mistake:
+            raise failure.extended(
+                "  Hint: h_t is (B, H) and W is (H, D + H); W_h = W[:, input_size:] is (H, H). "
                 "To scale row i of W_h by (1 - h_t[b, i]^2) for every sample: (1 - h_t**2)[:, :, None] * W_h."
             ) from failure.__cause__
         raise

@@ -54,8 +54,8 @@ def _call(function, *args, name: str):
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
         cause = failure.__cause__
-        if isinstance(cause, (ValueError, IndexError)):
-            raise CheckFailed(f"{failure}\n{LAYOUT_HINT}") from cause
+        if isinstance(cause, (ValueError, IndexError)) and not failure.mistake:
+            raise failure.extended(LAYOUT_HINT) from cause
         raise
 
 

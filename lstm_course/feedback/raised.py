@@ -1,0 +1,213 @@
+"""What a learner's function that raised did wrong: the failing line, its operands' shapes, and the mistake.
+
+NumPy's words ("matmul: Input operand 1 has a mismatch in its core dimension 0 ...", "all the input array
+dimensions except for the concatenation axis must match exactly ...") say that shapes clash, not which nor why.
+The learner's own frame still holds its arrays when the error arrives, so the failing statement is read again,
+the operands of each product, concatenation, elementwise operation or index in it are evaluated (only names,
+attributes, subscripts and constants: nothing that could run the learner's code again), and their shapes are
+compared with what each common mistake looks like:
+
+    z @ W      (B, D + H) @ (H, D + H)     the weight is not transposed: z @ W.T
+    W @ z      (H, D + H) @ (B, D + H)     the operands are swapped
+    np.concatenate([x, h], axis=0)   (B, D) and (B, H)      joined on axis 0; the sizes fit on axis 1
+    a + b      (3, 4) + (3, 6)             two arrays of shapes that do not fit, combined elementwise
+    x[:, t + 1]   index 5 of an axis of size 5                  one step past the end
+
+``diagnose(error, exercise)`` returns ``(Mistake, explanation)`` or ``None``. The ``Mistake`` ids are
+``<exercise>/<slug>`` with the slugs of ``RAISE_MISTAKES``.
+"""
+
+from __future__ import annotations
+
+import ast
+import linecache
+import os
+import re
+import traceback
+
+import numpy as np
+
+__all__ = ["RAISE_MISTAKES", "diagnose"]
+
+# slug -> the mistake in a few words (the catalogue's text); the message adds the learner's names and shapes.
+RAISE_MISTAKES = {
+    "weight_not_transposed": "a weight matrix used without its transpose (z @ W instead of z @ W.T)",
+    "product_operands_swapped": "the two sides of a matrix product swapped (W @ z instead of z @ W.T)",
+    "product_sizes_mismatch": "a matrix product of arrays whose inner sizes differ",
+    "concatenate_wrong_axis": "arrays joined along the wrong axis",
+    "concatenate_sizes_mismatch": "arrays of different sizes joined",
+    "shapes_do_not_broadcast": "two arrays of shapes that do not fit combined elementwise",
+    "index_out_of_range": "an index one past the end of an axis (off by one)",
+}
+
+_SAFE = (ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Constant, ast.Tuple, ast.List, ast.UnaryOp,
+         ast.BinOp, ast.Load, ast.operator, ast.unaryop, ast.expr_context)
+_PRODUCTS = {"np.dot", "np.matmul", "numpy.dot", "numpy.matmul"}
+_JOINS = {"np.concatenate", "np.hstack", "np.vstack", "np.stack", "numpy.concatenate"}
+
+
+def _learner_frame(error: BaseException, library_folders: tuple[str, ...]):
+    """The innermost frame of ``error``'s traceback that is the learner's code (not NumPy's, not ours)."""
+    own = [(frame, line) for frame, line in traceback.walk_tb(error.__traceback__)
+           if not frame.f_code.co_filename.startswith(library_folders)]
+    return own[-1] if own else (None, None)
+
+
+def _statement(filename: str, lineno: int) -> ast.stmt | None:
+    """The smallest statement of the learner's cell (or file) that holds line ``lineno``."""
+    source = "".join(linecache.getlines(filename))
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    best = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.stmt) and node.lineno <= lineno <= (node.end_lineno or node.lineno):
+            if not isinstance(node, (ast.FunctionDef, ast.For, ast.While, ast.If, ast.With, ast.Try,
+                                     ast.ClassDef, ast.AsyncFunctionDef)) or best is None:
+                best = node
+    return best
+
+
+def _value(node: ast.AST, frame):
+    """Evaluate a side-effect-free expression (names, attributes, subscripts) in the learner's frame."""
+    if not all(isinstance(part, _SAFE) for part in ast.walk(node)):
+        return None
+    try:
+        return eval(compile(ast.Expression(node), "<diagnosis>", "eval"), frame.f_globals, dict(frame.f_locals))
+    except Exception:
+        return None
+
+
+def _shape(value):
+    return tuple(np.shape(value)) if isinstance(value, (np.ndarray, np.generic, list, tuple)) else None
+
+
+def _text(node: ast.AST) -> str:
+    return ast.unparse(node)
+
+
+def _product(left_node, right_node, frame, written: str):
+    """A matrix product whose sizes clash: which mistake it is, in the learner's own names."""
+    left, right = _shape(_value(left_node, frame)), _shape(_value(right_node, frame))
+    if not left or not right or len(right) < 2 or left[-1] == right[-2]:
+        return None
+    a, b = _text(left_node), _text(right_node)
+    if len(right) == 2 and left[-1] == right[-1]:
+        result = left[:-1] + (right[0],)
+        return ("weight_not_transposed",
+                f"{written} multiplies {a} {left} by {b} {right}: the inner sizes {left[-1]} and {right[-2]} differ. "
+                f"{b} is not transposed: it has one row per output unit, so the product is {a} @ {b}.T, "
+                f"of shape {result}.")
+    if len(left) == 2 and len(right) == 2 and left[-1] == right[-1] and left[0] != right[0]:
+        pass
+    if len(left) == 2 and len(right) == 2 and left[0] == right[-1]:
+        return ("product_operands_swapped",
+                f"{written} multiplies {a} {left} by {b} {right}: the two sides are swapped. Put the batch "
+                f"first: {b} @ {a}.T gives one row per sample.")
+    return ("product_sizes_mismatch",
+            f"{written} multiplies {a} {left} by {b} {right}, but the last size of the left ({left[-1]}) must equal "
+            f"the first size of the right ({right[-2]}). Write the shapes of both sides next to the line.")
+
+
+def _join(call: ast.Call, frame):
+    """A concatenation whose parts do not fit on the axis used: is there an axis on which they would?"""
+    if not call.args or not isinstance(call.args[0], (ast.List, ast.Tuple)):
+        return None
+    parts = [_shape(_value(element, frame)) for element in call.args[0].elts]
+    if any(shape is None for shape in parts) or len(parts) < 2:
+        return None
+    axis_node = next((k.value for k in call.keywords if k.arg == "axis"), call.args[1] if len(call.args) > 1
+                     else None)
+    name = _text(call.func)
+    default = {"np.vstack": 0, "np.hstack": 1 if len(parts[0]) > 1 else 0}.get(name, 0)
+    axis = _value(axis_node, frame) if axis_node is not None else default
+    if not isinstance(axis, (int, np.integer)) or name == "np.stack":
+        return None
+    ndim = len(parts[0])
+    if any(len(shape) != ndim for shape in parts):
+        return ("concatenate_sizes_mismatch",
+                f"{_text(call)} joins arrays of shapes {', '.join(map(str, parts))}, which do not all have "
+                f"{ndim} axes.")
+
+    def fits(k):
+        return all(shape[:k] + shape[k + 1:] == parts[0][:k] + parts[0][k + 1:] for shape in parts)
+
+    good = [k for k in range(ndim) if fits(k)]
+    names = ", ".join(f"{_text(e)} {s}" for e, s in zip(call.args[0].elts, parts))
+    if good and axis % ndim not in good:
+        right = good[-1]
+        return ("concatenate_wrong_axis",
+                f"{_text(call)} joins {names} along axis {axis}, where their sizes differ. They fit side by side "
+                f"along axis {right}: {name}([...], axis={right}), one row per sample.")
+    return ("concatenate_sizes_mismatch",
+            f"{_text(call)} joins {names}: their sizes differ on more than the joining axis. Check which arrays "
+            "go in and their shapes.")
+
+
+def _elementwise(node: ast.BinOp, frame):
+    left, right = _shape(_value(node.left, frame)), _shape(_value(node.right, frame))
+    if left is None or right is None:
+        return None
+    try:
+        np.broadcast_shapes(left, right)
+        return None
+    except ValueError:
+        pass
+    symbol = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}.get(type(node.op), "?")
+    extra = ""
+    if len(left) == 2 and left == tuple(reversed(right)):
+        extra = " One of them is transposed."
+    return ("shapes_do_not_broadcast",
+            f"{_text(node)} combines {_text(node.left)} {left} {symbol} {_text(node.right)} {right} entry by entry, "
+            f"but these shapes do not fit.{extra} Check the shape each side should have.")
+
+
+def _index(node: ast.Subscript, frame, message: str):
+    match = re.search(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", message)
+    if not match:
+        return None
+    index, axis, size = (int(g) for g in match.groups())
+    value = _value(node.value, frame)
+    if _shape(value) is None or len(_shape(value)) <= axis or _shape(value)[axis] != size:
+        return None
+    return ("index_out_of_range",
+            f"{_text(node)} reads index {index} of an axis of size {size} (axis {axis} of {_text(node.value)}, "
+            f"shape {_shape(value)}); its indices go from 0 to {size - 1}. An index or a range is off by one.")
+
+
+def diagnose(error: BaseException, library_folders: tuple[str, ...]):
+    """(slug, explanation) for the learner's error, or None when nothing is recognised."""
+    frame, lineno = _learner_frame(error, library_folders)
+    if frame is None:
+        return None
+    statement = _statement(frame.f_code.co_filename, lineno)
+    if statement is None:
+        return None
+    message = str(error)
+    nodes = list(ast.walk(statement))
+    if isinstance(error, ValueError):
+        for node in nodes:
+            found = None
+            if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+                found = _product(node.left, node.right, frame, _text(node))
+            elif isinstance(node, ast.Call) and _text(node.func) in _PRODUCTS and len(node.args) == 2:
+                found = _product(node.args[0], node.args[1], frame, _text(node))
+            elif isinstance(node, ast.Call) and _text(node.func) in _JOINS:
+                found = _join(node, frame) if ("concatenat" in message or "dimension" in message
+                                               or "must match" in message) else None
+            elif isinstance(node, ast.BinOp):
+                found = _elementwise(node, frame) if "broadcast" in message else None
+            if found:
+                return found
+    if isinstance(error, IndexError):
+        for node in nodes:
+            if isinstance(node, ast.Subscript):
+                found = _index(node, frame, message)
+                if found:
+                    return found
+    return None
+
+
+def library_folders(*modules) -> tuple[str, ...]:
+    return tuple(os.path.dirname(module.__file__) + os.sep for module in modules)
