@@ -19,7 +19,7 @@ import traceback
 
 import numpy as np
 
-from .raised import RAISE_MISTAKES, diagnose
+from .raised import RAISE_MISTAKES, diagnose, is_library, names_in_line
 
 __all__ = [
     "CheckFailed",
@@ -176,16 +176,19 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
                 + "\n".join(f"  {line}" for line in _wrap(explanation)),
                 mistake=mistake.id,
             ) from error
+        names = names_in_line(error, _LIBRARY_FOLDERS)
         raise CheckFailed(
             f"{label} raised {type(error).__name__}: {error}\n"
             + (f"  It happened in {where}\n" if where else "")
-            + "  Try your function on a small example (print the shapes) to find what goes wrong."
+            + (f"  Check that step: there, {names}. Is each what the step needs?" if names else
+               "  Try your function on a small example (print the shapes) to find what goes wrong.")
         ) from error
 
 
 # Frames from these folders are library code; the last frame outside them is the learner's own line.
 _LIBRARY_FOLDERS = tuple(
-    os.path.dirname(module.__file__) + os.sep for module in (np, sys.modules[__name__.split(".")[0]])
+    os.path.dirname(module.__file__) + os.sep
+    for module in (np, sys.modules[__name__.split(".")[0]], __import__("lstm_ref"))
 )
 
 
@@ -198,7 +201,7 @@ def _wrap(text: str, width: int = 110) -> list[str]:
 def _learner_line(error: BaseException) -> str | None:
     """Describe the learner's line that raised ``error``, e.g. "forget_gate, line 14: return z @ W_f + b_f"."""
     frames = traceback.extract_tb(error.__traceback__)[1:]  # the first frame is call_learner's own call
-    own = [frame for frame in frames if not frame.filename.startswith(_LIBRARY_FOLDERS)]
+    own = [frame for frame in frames if not is_library(frame.filename, _LIBRARY_FOLDERS)]
     if not own:
         return None
     frame = own[-1]

@@ -86,13 +86,17 @@ def _record(exercise: str, number: int, count: int) -> None:
     """Leave a record of the opening in the cell's output, only when the instructor's configuration asks."""
     if os.environ.get(RECORD_HINTS_VARIABLE, "").strip().lower() not in {"1", "true", "yes"}:
         return
+    _publish({"exercise": exercise, "hint": number, "of": count})
+
+
+def _publish(record: dict) -> None:
     ipython = sys.modules.get("IPython")
     shell = ipython.get_ipython() if ipython is not None else None
-    if shell is None:
+    if shell is None or getattr(shell, "display_pub", None) is None:
         return
     from IPython.display import publish_display_data
 
-    publish_display_data({HINT_RECORD_MIME_TYPE: {"exercise": exercise, "hint": number, "of": count}})
+    publish_display_data({HINT_RECORD_MIME_TYPE: record})
 
 
 def reset() -> None:

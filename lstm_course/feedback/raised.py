@@ -38,6 +38,10 @@ RAISE_MISTAKES = {
     "concatenate_sizes_mismatch": "arrays of different sizes joined",
     "shapes_do_not_broadcast": "two arrays of shapes that do not fit combined elementwise",
     "index_out_of_range": "an index one past the end of an axis (off by one)",
+    "stack_sizes_mismatch": "arrays of different shapes stacked",
+    "call_arguments": "a function called with its arguments in the wrong order or of the wrong kind",
+    "name_not_defined": "a name used that this notebook does not define",
+    "division_by_zero": "a division by a quantity that can be zero",
 }
 
 _SAFE = (ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Constant, ast.Tuple, ast.List, ast.UnaryOp,
@@ -49,7 +53,7 @@ _JOINS = {"np.concatenate", "np.hstack", "np.vstack", "np.stack", "numpy.concate
 def _learner_frame(error: BaseException, library_folders: tuple[str, ...]):
     """The innermost frame of ``error``'s traceback that is the learner's code (not NumPy's, not ours)."""
     own = [(frame, line) for frame, line in traceback.walk_tb(error.__traceback__)
-           if not frame.f_code.co_filename.startswith(library_folders)]
+           if not is_library(frame.f_code.co_filename, library_folders)]
     return own[-1] if own else (None, None)
 
 
@@ -176,6 +180,45 @@ def _index(node: ast.Subscript, frame, message: str):
             f"shape {_shape(value)}); its indices go from 0 to {size - 1}. An index or a range is off by one.")
 
 
+def _stack(call: ast.Call, frame):
+    """np.stack of parts whose shapes differ (e.g. windows cut past the end of a series are shorter)."""
+    if not call.args:
+        return None
+    argument = call.args[0]
+    if isinstance(argument, ast.ListComp):
+        return ("stack_sizes_mismatch",
+                f"{_text(call)} stacks arrays of different shapes: every item of the list must have the same "
+                "shape. Print the shapes of the first and the last item: a slice that runs past the end of an "
+                "array comes back shorter, so the range probably runs too far.")
+    return None
+
+
+def _library_call(statement, frame, error):
+    """The learner's line called a library function (lstm_ref's, NumPy's) that refused its arguments."""
+    import inspect
+
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Call) or not all(isinstance(part, _SAFE) for part in ast.walk(node.func)):
+            continue
+        function = _value(node.func, frame)
+        if function is None or not callable(function):
+            continue
+        module = getattr(function, "__module__", "") or ""
+        if not module.startswith(("lstm_ref", "numpy")):
+            continue
+        try:
+            parameters = [p for p in inspect.signature(function).parameters if p not in ("self",)]
+        except (TypeError, ValueError):
+            continue
+        given = [_text(a) for a in node.args]
+        expected = ", ".join(parameters[:max(len(given), 1)])
+        return ("call_arguments",
+                f"{_text(node)} failed inside {getattr(function, '__qualname__', _text(node.func))} "
+                f"({type(error).__name__}: {str(error)[:80]}). It takes ({expected}): check that each argument "
+                "is in its place and is what that parameter expects.")
+    return None
+
+
 def diagnose(error: BaseException, library_folders: tuple[str, ...]):
     """(slug, explanation) for the learner's error, or None when nothing is recognised."""
     frame, lineno = _learner_frame(error, library_folders)
@@ -186,6 +229,18 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
         return None
     message = str(error)
     nodes = list(ast.walk(statement))
+    inner = [f for f, _ in traceback.walk_tb(error.__traceback__)]
+    raised_in_library = inner and inner[-1] is not frame
+    if isinstance(error, NameError) and getattr(error, "name", None):
+        return ("name_not_defined",
+                f"`{error.name}` is not defined in this notebook. Use a function the notebook imports (np.tanh, "
+                f"np.exp, ...) or one it defines, or import {error.name} first.")
+    if isinstance(error, ZeroDivisionError):
+        divisions = [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv))]
+        divisor = _text(divisions[0].right) if divisions else "a divisor"
+        return ("division_by_zero",
+                f"{divisor} is 0 here, and it is divided by. Handle that case (what should the result be when "
+                f"{divisor} is 0?), or check that the condition guarding it is right.")
     if isinstance(error, ValueError):
         for node in nodes:
             found = None
@@ -198,6 +253,8 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
                                                or "must match" in message) else None
             elif isinstance(node, ast.BinOp):
                 found = _elementwise(node, frame) if "broadcast" in message else None
+            elif isinstance(node, ast.Call) and _text(node.func) == "np.stack" and "same shape" in message:
+                found = _stack(node, frame)
             if found:
                 return found
     if isinstance(error, IndexError):
@@ -206,7 +263,46 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
                 found = _index(node, frame, message)
                 if found:
                     return found
+    if raised_in_library:
+        return _library_call(statement, frame, error)
     return None
+
+
+def _describe(value) -> str:
+    if isinstance(value, np.ndarray):
+        return f"a {value.shape} array" if value.ndim else f"a 0-d array ({value.item():.4g})"
+    if isinstance(value, (bool, int, float, np.number)):
+        return f"the number {value:.4g}" if not isinstance(value, bool) else f"{value}"
+    if isinstance(value, tuple):
+        return f"a tuple of {len(value)}" + (f" {value}" if len(repr(value)) < 30 else "")
+    if isinstance(value, dict):
+        return f"a dict with keys {', '.join(map(str, list(value)[:4]))}" + (" ..." if len(value) > 4 else "")
+    if isinstance(value, list):
+        return f"a list of {len(value)}"
+    if value is None:
+        return "None"
+    return f"a {type(value).__name__}"
+
+
+def names_in_line(error: BaseException, library_folders: tuple[str, ...]) -> str | None:
+    """What the names of the failing line held when it failed, e.g. "index is a tuple of 2 (0, 1); eps is the
+    number 1e-06": the step to check, when no mistake is recognised."""
+    frame, lineno = _learner_frame(error, library_folders)
+    statement = _statement(frame.f_code.co_filename, lineno) if frame is not None else None
+    if statement is None:
+        return None
+    seen, parts = set(), []
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in frame.f_locals \
+                and node.id not in seen:
+            seen.add(node.id)
+            parts.append(f"{node.id} is {_describe(frame.f_locals[node.id])}")
+    return "; ".join(parts[:6]) or None
+
+
+def is_library(filename: str, library_folders: tuple[str, ...]) -> bool:
+    """NumPy's, lstm_ref's and the course's own files, and compiled modules (numpy/random/....pyx)."""
+    return filename.startswith(library_folders) or filename.endswith(".pyx") or filename.startswith("numpy/")
 
 
 def library_folders(*modules) -> tuple[str, ...]:

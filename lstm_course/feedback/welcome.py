@@ -125,11 +125,18 @@ def _check_values(name, function, reference, mistakes, x: np.ndarray, *, overflo
     return got
 
 
+SIGMOID_VALUES_HINT = ("check your formula at three points: sigmoid(0) = 1/2, sigmoid(5) is about 0.993 and "
+                      "sigmoid(-5) about 0.0067; every value lies between 0 and 1.")
+DERIVATIVE_VALUES_HINT = ("check two steps: s = sigmoid(x) first (s(0) = 1/2), then s * (1 - s), which is 1/4 at "
+                          "x = 0 and near 0 far from it, never negative.")
+
+
 def _check_sigmoid_case(sigmoid, x: np.ndarray) -> None:
-    _check_values("sigmoid", sigmoid, reference_sigmoid, _sigmoid_mistakes, x, overflow_hint=SIGMOID_OVERFLOW_HINT)
+    _check_values("sigmoid", sigmoid, reference_sigmoid, _sigmoid_mistakes, x, overflow_hint=SIGMOID_OVERFLOW_HINT,
+                  hint=SIGMOID_VALUES_HINT)
 
 
-def _check_derivative_case(sigmoid_derivative, x: np.ndarray, hint: str | None = None) -> None:
+def _check_derivative_case(sigmoid_derivative, x: np.ndarray, hint: str | None = DERIVATIVE_VALUES_HINT) -> None:
     _check_values("sigmoid_derivative", sigmoid_derivative, reference_sigmoid_derivative, _derivative_mistakes, x,
                   overflow_hint=DERIVATIVE_OVERFLOW_HINT, hint=hint)
 
