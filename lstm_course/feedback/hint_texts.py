@@ -108,7 +108,7 @@ TEXTS: dict[str, tuple[str, ...]] = {
         "Start h and c from h0 and c0 (zeros of shape (B, H) when they are None). For t = 0, ..., T - 1: one step "
         "on x[:, t] with the current h and c, store h in hs[:, t]. Return hs and the final pair (h, c).",
         "In the loop, lstm_ref.lstm_step(x[:, t], h, c, params) returns h, c and a cache: reassign h and c from "
-        "it, then hs[:, t] takes h. After the loop, return hs, (h, c).",
+        "it, then hs[:, t] takes h. After the loop, return hs and the final states as one pair, hidden state first.",
     ),
     "init_tutorial_params": (
         "The tutorial's bug: it reseeded before every array, so all its weights came out identical. Use ONE "
