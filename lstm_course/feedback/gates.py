@@ -35,7 +35,7 @@ from lstm_ref import gates as reference
 from lstm_ref.activations import sigmoid, tanh
 from lstm_ref.params import LSTMParams
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
 
 __all__ = [
     "check_forget_gate",
@@ -148,21 +148,25 @@ def _gate_mistakes(gate: _Gate, x, h_prev, p: LSTMParams) -> dict[str, np.ndarra
         else "The candidate is a value to write into the cell state; it must be able to be negative, so tanh."
     )
     mistakes = {
-        f"{other} used instead of {name}. {why}": (tanh if gate.is_sigmoid else sigmoid)(pre_activation),
-        f"no activation at all: z @ {gate.weight}.T + {gate.bias} still has to go through {name}.": pre_activation,
-        f"the bias {gate.bias} left out: add it after the matrix product, inside the {name}.": act(z @ W.T),
-        f"the bias {gate.bias} subtracted instead of added.": act(z @ W.T - b),
-        (
+        Mistake(f"{gate.function}/{other}_instead_of_{name}", f"{other} used instead of {name}. {why}"): (tanh if gate.is_sigmoid else sigmoid)(pre_activation),
+        Mistake(f"{gate.function}/no_activation",
+                f"no activation at all: z @ {gate.weight}.T + {gate.bias} still has to go through {name}."): pre_activation,
+        Mistake(f"{gate.function}/missing_bias",
+                f"the bias {gate.bias} left out: add it after the matrix product, inside the {name}."): act(z @ W.T),
+        Mistake(f"{gate.function}/bias_subtracted", f"the bias {gate.bias} subtracted instead of added."): act(z @ W.T - b),
+        Mistake(
+            f"{gate.function}/concatenated_h_first",
             "z = [h_prev, x] (the wrong order). The weights expect x first, then h_prev: "
-            "np.concatenate([x, h_prev], axis=1)."
+            "np.concatenate([x, h_prev], axis=1).",
         ): act(np.concatenate([h_prev, x], axis=1) @ W.T + b),
-        "h_prev left out: the gate looks at z = [x, h_prev], not at x alone.": act(x @ W[:, :D].T + b),
-        "x left out: the gate looks at z = [x, h_prev], not at h_prev alone.": act(h_prev @ W[:, D:].T + b),
+        Mistake(f"{gate.function}/h_prev_left_out", "h_prev left out: the gate looks at z = [x, h_prev], not at x alone."): act(x @ W[:, :D].T + b),
+        Mistake(f"{gate.function}/x_left_out", "x left out: the gate looks at z = [x, h_prev], not at h_prev alone."): act(h_prev @ W[:, D:].T + b),
     }
     if gate.is_sigmoid:
-        mistakes[
+        mistakes[Mistake(
+            f"{gate.function}/gate_flipped",
             f"1 - {gate.symbol}: your gate is flipped. {gate.symbol} = sigmoid(z @ {gate.weight}.T + {gate.bias}); "
-            "a value near 1 means 'let through' (for the forget gate: keep)."
+            "a value near 1 means 'let through' (for the forget gate: keep).")
         ] = 1.0 - act(pre_activation)
     return mistakes
 
@@ -343,22 +347,27 @@ def _cell_case(shape, seed: int, *, dtype=np.float64):
 
 def _cell_mistakes(c_prev, f, i, g) -> dict[str, np.ndarray]:
     return {
-        (
+        Mistake(
+            "cell_update/gates_swapped",
             "f * g + i * c_prev: the gates are swapped. The forget gate f scales the OLD cell state c_prev; "
-            "the input gate i scales the NEW candidate g."
+            "the input gate i scales the NEW candidate g.",
         ): f * g + i * c_prev,
-        "c_prev + i * g: the forget gate is left out; f decides how much of c_prev to keep.": c_prev + i * g,
-        "f * c_prev + g: the input gate is left out; i decides how much of the candidate g to write.": f * c_prev + g,
-        (
+        Mistake("cell_update/forget_gate_left_out",
+                "c_prev + i * g: the forget gate is left out; f decides how much of c_prev to keep."): c_prev + i * g,
+        Mistake("cell_update/input_gate_left_out",
+                "f * c_prev + g: the input gate is left out; i decides how much of the candidate g to write."): f * c_prev + g,
+        Mistake(
+            "cell_update/tanh_on_cell_state",
             "tanh(f * c_prev + i * g): the cell state is not squashed. Keeping it a plain sum is what lets "
-            "memory (and gradients) pass through many steps; the tanh comes later, in the hidden state."
+            "memory (and gradients) pass through many steps; the tanh comes later, in the hidden state.",
         ): tanh(f * c_prev + i * g),
-        "(1 - f) * c_prev + i * g: f = 1 means KEEP the old cell state, so it multiplies c_prev directly.": (
+        Mistake("cell_update/forget_gate_inverted", "(1 - f) * c_prev + i * g: f = 1 means KEEP the old cell state, so it multiplies c_prev directly."): (
             (1.0 - f) * c_prev + i * g
         ),
-        "f * c_prev * i * g: the two contributions are added, not multiplied.": f * c_prev * i * g,
-        (
-            "f * c_prev + (1 - f) * g: in an LSTM the input gate i (not 1 - f) decides how much of g to write."
+        Mistake("cell_update/multiplied_not_added", "f * c_prev * i * g: the two contributions are added, not multiplied."): f * c_prev * i * g,
+        Mistake(
+            "cell_update/coupled_gates",
+            "f * c_prev + (1 - f) * g: in an LSTM the input gate i (not 1 - f) decides how much of g to write.",
         ): f * c_prev + (1.0 - f) * g,
     }
 
@@ -435,15 +444,18 @@ def _hidden_case(shape, seed: int, *, dtype=np.float64, cell_scale: float = 2.0)
 
 def _hidden_mistakes(c, o) -> dict[str, np.ndarray]:
     return {
-        (
+        Mistake(
+            "hidden_state/missing_tanh",
             "h = o * c: the tanh on the cell state is missing (the seed tutorial's code has this bug). Without "
-            "it h grows as large as the cell state; h = o * tanh(c) keeps it between -1 and 1."
+            "it h grows as large as the cell state; h = o * tanh(c) keeps it between -1 and 1.",
         ): o * c,
-        "tanh(o * c): squash the cell state first, then let the output gate scale it: o * tanh(c).": tanh(o * c),
-        "tanh(c) without the output gate: multiply by o, which decides how much of the cell to show.": tanh(c),
-        "o * sigmoid(c): the cell state goes through tanh (values in (-1, 1)), not sigmoid.": o * sigmoid(c),
-        "o + tanh(c): the output gate multiplies (it is a fraction), it is not added.": o + tanh(c),
-        "c * tanh(o): the tanh belongs on the cell state c, and o multiplies it.": c * tanh(o),
+        Mistake("hidden_state/tanh_of_product", "tanh(o * c): squash the cell state first, then let the output gate scale it: o * tanh(c)."): tanh(o * c),
+        Mistake("hidden_state/output_gate_left_out",
+                "tanh(c) without the output gate: multiply by o, which decides how much of the cell to show."): tanh(c),
+        Mistake("hidden_state/sigmoid_instead_of_tanh",
+                "o * sigmoid(c): the cell state goes through tanh (values in (-1, 1)), not sigmoid."): o * sigmoid(c),
+        Mistake("hidden_state/output_gate_added", "o + tanh(c): the output gate multiplies (it is a fraction), it is not added."): o + tanh(c),
+        Mistake("hidden_state/tanh_on_output_gate", "c * tanh(o): the tanh belongs on the cell state c, and o multiplies it."): c * tanh(o),
     }
 
 
@@ -504,3 +516,11 @@ def check_hidden_state(hidden_state) -> None:
 def check_hidden_state_hidden(hidden_state) -> None:
     """Hidden check of ``hidden_state``: more shapes, float32, large cell states, arguments unchanged."""
     _check_hidden_state(hidden_state, hidden=True)
+
+
+# Make every mistake of this unit once, on a tiny case, so the catalogue (catalogue.all_mistakes) holds them all
+# from import on, not only after a check has run.
+for _gate in (_FORGET, _INPUT, _CANDIDATE, _OUTPUT):
+    _gate_mistakes(_gate, *_gate_case((1, 1, 1), 0))
+_cell_mistakes(**_cell_case((1, 1), 0))
+_hidden_mistakes(**_hidden_case((1, 1), 0))

@@ -23,7 +23,7 @@ from lstm_ref.activations import sigmoid_derivative as reference_sigmoid_derivat
 from lstm_ref.activations import tanh as reference_tanh
 from lstm_ref.activations import tanh_derivative as reference_tanh_derivative
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
 
 __all__ = [
     "check_sigmoid",
@@ -95,9 +95,11 @@ def _expect_dtype(name: str, got: np.ndarray, x: np.ndarray) -> None:
 def _sigmoid_mistakes(x: np.ndarray) -> dict[str, np.ndarray]:
     """What the common wrong sigmoids return on ``x``, keyed by the hint that names each one."""
     return {
-        "tanh(x). tanh has values in (-1, 1); the sigmoid's are in (0, 1).": reference_tanh(x),
-        "0.5 * (1 + tanh(x)). The identity needs half the input: 0.5 * (1 + tanh(x / 2)).": reference_sigmoid(2.0 * x),
-        "1 / (1 + exp(x)), which is sigmoid(-x). Check the sign in the exponent.": reference_sigmoid(-x),
+        Mistake("sigmoid/tanh_instead", "tanh(x). tanh has values in (-1, 1); the sigmoid's are in (0, 1)."): reference_tanh(x),
+        Mistake("sigmoid/tanh_without_half",
+                "0.5 * (1 + tanh(x)). The identity needs half the input: 0.5 * (1 + tanh(x / 2))."): reference_sigmoid(2.0 * x),
+        Mistake("sigmoid/sign_of_exponent",
+                "1 / (1 + exp(x)), which is sigmoid(-x). Check the sign in the exponent."): reference_sigmoid(-x),
     }
 
 
@@ -105,11 +107,11 @@ def _derivative_mistakes(x: np.ndarray) -> dict[str, np.ndarray]:
     """What the common wrong derivatives return on ``x``, keyed by the hint that names each one."""
     s = reference_sigmoid(x)
     return {
-        "x * (1 - x). s * (1 - s) is written with the sigmoid's OUTPUT s = sigmoid(x): compute s first.": x * (1.0 - x),
-        "1 - sigmoid(x)**2, the pattern of tanh's derivative (1 - tanh(x)**2), not the sigmoid's.": 1.0 - s * s,
-        "1 - tanh(x)**2, the derivative of tanh, not of the sigmoid.": reference_tanh_derivative(x),
-        "sigmoid(x) itself: the function, not its derivative.": s,
-        "sigmoid(x) * (1 + sigmoid(x)). Check the sign: sigmoid' = sigmoid * (1 - sigmoid).": s * (1.0 + s),
+        Mistake("sigmoid_derivative/written_with_x", "x * (1 - x). s * (1 - s) is written with the sigmoid's OUTPUT s = sigmoid(x): compute s first."): x * (1.0 - x),
+        Mistake("sigmoid_derivative/tanh_pattern", "1 - sigmoid(x)**2, the pattern of tanh's derivative (1 - tanh(x)**2), not the sigmoid's."): 1.0 - s * s,
+        Mistake("sigmoid_derivative/tanh_derivative", "1 - tanh(x)**2, the derivative of tanh, not of the sigmoid."): reference_tanh_derivative(x),
+        Mistake("sigmoid_derivative/the_function_itself", "sigmoid(x) itself: the function, not its derivative."): s,
+        Mistake("sigmoid_derivative/plus_instead_of_minus", "sigmoid(x) * (1 + sigmoid(x)). Check the sign: sigmoid' = sigmoid * (1 - sigmoid)."): s * (1.0 + s),
     }
 
 
@@ -197,3 +199,8 @@ def check_sigmoid_derivative_hidden(sigmoid_derivative) -> None:
     at_minus_x = expect_array(name, call_learner(sigmoid_derivative, -x), x.shape, shape_meaning="the shape of x")
     _expect_symmetry(name, at_minus_x, at_x, "sigmoid'(-x) = sigmoid'(x)")
     passed("sigmoid_derivative (hidden tests)", "more shapes, float32, peak at 0, symmetry")
+
+
+# Make every mistake once at import, so the catalogue (catalogue.all_mistakes) holds them all.
+_sigmoid_mistakes(np.zeros(1))
+_derivative_mistakes(np.zeros(1))
