@@ -18,11 +18,12 @@ import pkgutil
 
 from . import core
 from .raised import RAISE_MISTAKES
+from .relations import RELATION_MISTAKES
 
 __all__ = ["all_mistakes", "checked_exercises"]
 
 # Modules of this package that hold no checks (tools and building blocks).
-_NOT_CHECKS = {"core", "catalogue", "mutants", "exercises", "raised", "hints", "hint_texts"}
+_NOT_CHECKS = {"core", "catalogue", "mutants", "exercises", "raised", "relations", "hints", "hint_texts"}
 
 
 def _check_modules():
@@ -48,6 +49,6 @@ def all_mistakes() -> dict[str, tuple[str, str]]:
     exercises = checked_exercises()  # imports every check module, so core.CATALOGUE is complete
     found = {mistake_id: (mistake_id.split("/", 1)[0], text) for mistake_id, text in core.CATALOGUE.items()}
     for exercise in exercises:
-        for slug, text in RAISE_MISTAKES.items():
+        for slug, text in {**RAISE_MISTAKES, **RELATION_MISTAKES}.items():
             found.setdefault(f"{exercise}/{slug}", (exercise, text))
     return dict(sorted(found.items()))

@@ -20,6 +20,7 @@ import traceback
 import numpy as np
 
 from .raised import RAISE_MISTAKES, diagnose, is_library, names_in_line
+from .relations import RELATION_MISTAKES, shape_relation, value_relation
 
 __all__ = [
     "CheckFailed",
@@ -224,10 +225,10 @@ def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | 
         raise CheckFailed(f"{name}: expected an array of floats, got dtype {got.dtype}.")
     if got.shape != tuple(expected_shape):
         spelled = f"{shape_meaning} = {tuple(expected_shape)}" if shape_meaning else f"{tuple(expected_shape)}"
-        hint = ""
-        if got.shape == tuple(reversed(expected_shape)) and len(expected_shape) == 2:
-            hint = "\n  Hint: the axes are swapped. Is a weight matrix transposed, or `z @ W` used instead of `z @ W.T`?"
-        raise CheckFailed(f"{name}: wrong shape: expected {spelled}, got {got.shape}.{hint}")
+        relation = shape_relation(got.shape, tuple(expected_shape))
+        hint = f"\n  Hint: {relation[1]}" if relation else ""
+        raise CheckFailed(f"{name}: wrong shape: expected {spelled}, got {got.shape}.{hint}",
+                          mistake=_relation_mistake(name, relation))
     if not np.all(np.isfinite(got)):
         raise CheckFailed(f"{name}: your result contains NaN or infinity.")
     return got
@@ -275,11 +276,34 @@ def expect_close(
         f"at {tuple(int(i) for i in worst)}: expected {expected[worst]:.6g}, got {got[worst]:.6g}.",
     ]
     known = matching_mistake(got, mistakes or {})
+    mistake_id = getattr(known, "id", None)
     if known is not None:
         lines.append(f"  Hint: your output matches {known}")
-    elif hint:
-        lines.append(f"  Hint: {hint}")
-    raise CheckFailed("\n".join(lines), mistake=getattr(known, "id", None))
+    else:
+        relation = value_relation(got, expected, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9))
+        if relation is not None:  # not one of the exercise's own mistakes, but a simple change of the right result
+            lines.append(f"  Your result {relation[1]}")
+            mistake_id = _relation_mistake(name, relation)
+        if hint:
+            lines.append(f"  Hint: {hint}")
+    raise CheckFailed("\n".join(lines), mistake=mistake_id)
+
+
+def _exercise_in_progress(name: str) -> str:
+    """The exercise being checked: from the outermost ``check_...`` call on the stack, else ``name``'s first word."""
+    frame, found = sys._getframe(1), None
+    while frame is not None:
+        if frame.f_code.co_name.startswith("check_"):
+            found = frame.f_code.co_name
+        frame = frame.f_back
+    return exercise_of(found) if found else name.split()[0].strip(",:()")
+
+
+def _relation_mistake(name: str, relation) -> str | None:
+    if relation is None:
+        return None
+    slug = relation[0]
+    return Mistake(f"{_exercise_in_progress(name)}/{slug}", RELATION_MISTAKES[slug]).id
 
 
 def passed(name: str, detail: str = "") -> None:
