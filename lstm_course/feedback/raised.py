@@ -42,6 +42,7 @@ RAISE_MISTAKES = {
     "call_arguments": "a function called with its arguments in the wrong order or of the wrong kind",
     "name_not_defined": "a name used that this notebook does not define",
     "division_by_zero": "a division by a quantity that can be zero",
+    "tuple_index_arithmetic": "a number added to or subtracted from a tuple of positions",
 }
 
 _SAFE = (ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Constant, ast.Tuple, ast.List, ast.UnaryOp,
@@ -235,6 +236,15 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
         return ("name_not_defined",
                 f"`{error.name}` is not defined in this notebook. Use a function the notebook imports (np.tanh, "
                 f"np.exp, ...) or one it defines, or import {error.name} first.")
+    if isinstance(error, TypeError) and "tuple" in message:
+        for node in nodes:
+            if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+                left = _value(node.left, frame)
+                if isinstance(left, tuple):
+                    return ("tuple_index_arithmetic",
+                            f"{_text(node)}: {_text(node.left)} is a tuple of positions {left} (one per axis), so a "
+                            f"number cannot be added to it. Use {_text(node.left)} itself: it already names the "
+                            "entry to change.")
     if isinstance(error, ZeroDivisionError):
         divisions = [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv))]
         divisor = _text(divisions[0].right) if divisions else "a divisor"
