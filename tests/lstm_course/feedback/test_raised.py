@@ -57,13 +57,22 @@ def test_an_index_past_the_end_is_named_off_by_one():
     assert "indices go from 0 to 4" in str(failure)
 
 
-def test_an_unrecognised_error_still_points_at_the_step_and_what_its_names_held():
+def test_index_arithmetic_on_a_tuple_of_positions_is_named():
     numerical_gradient = learner("def numerical_gradient(array, index):\n"
                                  "    return array[index - 1]\n", "numerical_gradient")
     failure = failure_of(numerical_gradient, np.ones((2, 2)), (0, 1))
+    assert failure.mistake == "numerical_gradient/tuple_index_arithmetic"
+    assert "index is a tuple of positions (0, 1)" in str(failure)
+
+
+def test_an_unrecognised_error_still_points_at_the_step_and_what_its_names_held():
+    numerical_gradient = learner("def numerical_gradient(array, index, eps):\n"
+                                 "    return array[index] + eps\n", "numerical_gradient")
+    failure = failure_of(numerical_gradient, np.ones((2, 2)), (0, 1), None)
     assert failure.mistake is None
-    assert "line 2: return array[index - 1]" in str(failure)
+    assert "line 2: return array[index] + eps" in str(failure)
     assert "index is a tuple of 2 (0, 1)" in str(failure) and "array is a (2, 2) array" in str(failure)
+    assert "eps is None" in str(failure)
 
 
 def test_every_exercise_lists_the_mistakes_recognised_from_errors():
