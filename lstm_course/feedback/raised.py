@@ -43,7 +43,14 @@ RAISE_MISTAKES = {
     "name_not_defined": "a name used that this notebook does not define",
     "division_by_zero": "a division by a quantity that can be zero",
     "tuple_index_arithmetic": "a number added to or subtracted from a tuple of positions",
+    "slice_not_integer": "a slice bound that is not a whole number (a division with /)",
+    "too_many_indices": "more indices than the array has axes",
+    "assignment_shape_mismatch": "an array stored into a place of another shape",
+    "calls_itself": "the function calling itself",
 }
+
+# Calls the diagnosis may evaluate again: NumPy's elementwise functions and the course's activations (pure).
+_PURE_CALLS = {"np.tanh", "np.exp", "np.sqrt", "np.abs", "np.log", "sigmoid", "np.square", "tanh"}
 
 _SAFE = (ast.Name, ast.Attribute, ast.Subscript, ast.Slice, ast.Constant, ast.Tuple, ast.List, ast.UnaryOp,
          ast.BinOp, ast.Load, ast.operator, ast.unaryop, ast.expr_context)
@@ -76,8 +83,12 @@ def _statement(filename: str, lineno: int) -> ast.stmt | None:
 
 def _value(node: ast.AST, frame):
     """Evaluate a side-effect-free expression (names, attributes, subscripts) in the learner's frame."""
-    if not all(isinstance(part, _SAFE) for part in ast.walk(node)):
-        return None
+    for part in ast.walk(node):
+        if isinstance(part, ast.Call):
+            if _text(part.func) not in _PURE_CALLS or part.keywords:
+                return None
+        elif not isinstance(part, _SAFE):
+            return None
     try:
         return eval(compile(ast.Expression(node), "<diagnosis>", "eval"), frame.f_globals, dict(frame.f_locals))
     except Exception:
@@ -245,6 +256,39 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
                             f"{_text(node)}: {_text(node.left)} is a tuple of positions {left} (one per axis), so a "
                             f"number cannot be added to it. Use {_text(node.left)} itself: it already names the "
                             "entry to change.")
+    if isinstance(error, RecursionError):
+        name = frame.f_code.co_name
+        return ("calls_itself",
+                f"{name} calls {name} inside itself, so it never finishes. Use NumPy's functions (np.tanh, np.exp, "
+                "...) for the step that needs them.")
+    if isinstance(error, TypeError) and "slice indices" in message:
+        for node in nodes:
+            if isinstance(node, ast.Slice):
+                for bound in (node.lower, node.upper):
+                    if bound is not None and isinstance(_value(bound, frame), float):
+                        return ("slice_not_integer",
+                                f"the slice bound {_text(bound)} is {_value(bound, frame)!r}, not a whole number: "
+                                "/ always gives a float. Slice bounds are counts: build them with * (or //).")
+    if isinstance(error, IndexError) and "too many indices" in message:
+        for node in nodes:
+            if isinstance(node, ast.Subscript):
+                shape = _shape(_value(node.value, frame))
+                count = len(node.slice.elts) if isinstance(node.slice, ast.Tuple) else 1
+                if shape is not None and count > len(shape):
+                    return ("too_many_indices",
+                            f"{_text(node)} indexes {count} axes, but {_text(node.value)} has shape {shape}, "
+                            f"{len(shape)} axis/axes. Check how {_text(node.value)} was built: it has lost an axis.")
+    if isinstance(error, ValueError) and "could not broadcast input array" in message and isinstance(
+            statement, ast.Assign) and len(statement.targets) == 1:
+        target_node = statement.targets[0]
+        target = _shape(_value(ast.Subscript(target_node.value, target_node.slice, ast.Load()), frame)) \
+            if isinstance(target_node, ast.Subscript) else None
+        value = _shape(_value(statement.value, frame))
+        if target is not None and value is not None:
+            return ("assignment_shape_mismatch",
+                    f"{_text(statement)} stores {_text(statement.value)} {value} into {_text(target_node)}, a place of "
+                    f"shape {target}. Check the order of the axes where {_text(target_node.value)} was made, and "
+                    "which axis the index picks.")
     if isinstance(error, ZeroDivisionError):
         divisions = [n for n in nodes if isinstance(n, ast.BinOp) and isinstance(n.op, (ast.Div, ast.FloorDiv))]
         divisor = _text(divisions[0].right) if divisions else "a divisor"
