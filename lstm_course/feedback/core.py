@@ -30,6 +30,7 @@ __all__ = [
     "expect_array",
     "expect_close",
     "matching_mistake",
+    "named",
     "passed",
 ]
 
@@ -232,6 +233,18 @@ def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | 
     if not np.all(np.isfinite(got)):
         raise CheckFailed(f"{name}: your result contains NaN or infinity.")
     return got
+
+
+def named(exercise: str, mistakes: dict, slugs: list[str]) -> dict:
+    """``mistakes`` ({text: output}) with each text made a ``Mistake("<exercise>/<slug>", text)``, in order.
+
+    For catalogues written as a dict literal of texts: the slugs, listed beside the dict, are the stable ids.
+    A key that is already a ``Mistake`` keeps its own id (its slug in the list is skipped).
+    """
+    if len(slugs) != len(mistakes):
+        raise ValueError(f"{exercise}: {len(mistakes)} mistakes but {len(slugs)} slugs")
+    return {key if isinstance(key, Mistake) else Mistake(f"{exercise}/{slug}", key): value
+            for (key, value), slug in zip(mistakes.items(), slugs)}
 
 
 def matching_mistake(got: np.ndarray, mistakes: dict[str, np.ndarray], *, rtol: float = 1e-6, atol: float = 1e-9):
