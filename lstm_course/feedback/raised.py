@@ -47,6 +47,7 @@ RAISE_MISTAKES = {
     "too_many_indices": "more indices than the array has axes",
     "assignment_shape_mismatch": "an array stored into a place of another shape",
     "calls_itself": "the function calling itself",
+    "indexing_a_number": "a number indexed as if it were an array",
 }
 
 # Calls the diagnosis may evaluate again: NumPy's elementwise functions and the course's activations (pure).
@@ -256,6 +257,14 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
                             f"{_text(node)}: {_text(node.left)} is a tuple of positions {left} (one per axis), so a "
                             f"number cannot be added to it. Use {_text(node.left)} itself: it already names the "
                             "entry to change.")
+    if isinstance(error, TypeError) and "object is not subscriptable" in message:
+        for node in nodes:
+            if isinstance(node, ast.Subscript):
+                held = node.value.value if isinstance(node.value, ast.Constant) else _value(node.value, frame)
+                if isinstance(held, (int, float)) and not isinstance(held, bool):
+                    return ("indexing_a_number",
+                            f"{_text(node)} indexes {_text(node.value)}, which is the number {held!r}, not an array: "
+                            f"the part of {_text(node.value)} that depends on the input arrays is missing.")
     if isinstance(error, RecursionError):
         name = frame.f_code.co_name
         return ("calls_itself",
@@ -284,6 +293,9 @@ def diagnose(error: BaseException, library_folders: tuple[str, ...]):
         target = _shape(_value(ast.Subscript(target_node.value, target_node.slice, ast.Load()), frame)) \
             if isinstance(target_node, ast.Subscript) else None
         value = _shape(_value(statement.value, frame))
+        shapes = re.findall(r"shape (\([0-9, ]*\))", message)
+        if (target is None or value is None) and len(shapes) == 2:  # NumPy's message names both shapes
+            value, target = (tuple(int(n) for n in re.findall(r"\d+", shape)) for shape in shapes)
         if target is not None and value is not None:
             return ("assignment_shape_mismatch",
                     f"{_text(statement)} stores {_text(statement.value)} {value} into {_text(target_node)}, a place of "
