@@ -152,7 +152,29 @@ def _forward_mistakes(x, h0, W, b) -> dict[str, np.ndarray]:
     skip_last = correct.copy()
     skip_last[:, -1] = 0.0
     from_zeros = reference_rnn_forward(x, params, np.zeros_like(h0))[0]
+    def run(step_variant, inputs=x):
+        h, states = h0, []
+        for t in range(T):
+            h = step_variant(inputs[:, t], h)
+            states.append(h)
+        return np.stack(states, axis=1)
+
+    step_variants = {
+        "step_without_tanh": ("each step without its tanh: h = tanh([x_t, h] W^T + b).",
+                              lambda x_t, h: np.concatenate([x_t, h], axis=1) @ W.T + b),
+        "concatenated_h_first": ("each step's z built as [h, x_t]: the input comes first, [x[:, t], h].",
+                                 lambda x_t, h: np.tanh(np.concatenate([h, x_t], axis=1) @ W.T + b)),
+        "bias_subtracted": ("the bias subtracted in each step: h = tanh(z W^T + b).",
+                            lambda x_t, h: np.tanh(np.concatenate([x_t, h], axis=1) @ W.T - b)),
+        "missing_bias": ("the bias left out of each step: h = tanh(z W^T + b).",
+                         lambda x_t, h: np.tanh(np.concatenate([x_t, h], axis=1) @ W.T)),
+    }
+    variants = {Mistake(f"rnn_forward/{slug}", text): run(step) for slug, (text, step) in step_variants.items()}
+    variants[Mistake("rnn_forward/input_one_step_late", "step t reads x[:, t - 1], the previous input (and the "
+                     "last one at t = 0): step t reads x[:, t].")] = run(lambda x_t, h: step(x_t, h),
+                                                                           np.roll(x, 1, axis=1))
     return {
+        **variants,
         Mistake("rnn_forward/state_not_carried", "the state is not carried: every step starts again from h0. "
                 "Update `h = ...` inside the loop and feed that h to the next step."): from_h0,
         Mistake("rnn_forward/stored_before_step", "hs[:, t] holds the state BEFORE step t (h_t-1) instead of after "
