@@ -36,7 +36,7 @@ from lstm_ref.gradcheck import relative_error
 from lstm_ref.params import LSTMParams
 from lstm_ref.sequence import LSTMCache, lstm_backward, lstm_forward
 
-from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, matching_mistake, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, matching_mistake, named, passed
 
 __all__ = [
     "MISTAKES",
@@ -392,19 +392,22 @@ def _weights_mistakes(da, cache) -> dict[str, tuple]:
     dz = da @ W
     dW, db = da.T @ z, da.sum(axis=0)
     B = da.shape[0]
-    mistakes = {
+    mistakes = named("step_backward_weights", {
         "db averaged over the batch: every sample adds its own gradient, so db = da.sum(axis=0).":
             (dz[:, :D], dz[:, D:], dW, da.mean(axis=0)),
         "dW averaged over the batch: dW = da.T @ z sums every sample's contribution (no division by B).":
             (dz[:, :D], dz[:, D:], dW / B, db),
-    }
+    }, ["db_averaged", "dW_averaged"])
     if D == H:  # only then does a wrong split give arrays of the right shapes
-        mistakes["dx and dh_prev swapped: z = [x, h_prev], so the FIRST D columns of dz = da @ W belong to x."] = \
+        mistakes[Mistake("step_backward_weights/dx_dh_prev_swapped", "dx and dh_prev swapped: z = [x, h_prev], so "
+                         "the FIRST D columns of dz = da @ W belong to x.")] = \
             (dz[:, D:], dz[:, :D], dW, db)
     if W.shape[0] == W.shape[1]:
-        mistakes["W transposed in dz: a = z @ W.T, so dz = da @ W (shape (B, D + H))."] = \
+        mistakes[Mistake("step_backward_weights/W_transposed_in_dz", "W transposed in dz: a = z @ W.T, so "
+                         "dz = da @ W (shape (B, D + H)).")] = \
             ((da @ W.T)[:, :D], (da @ W.T)[:, D:], dW, db)
-        mistakes["dW transposed: a = z @ W.T, so dW = da.T @ z has W's shape (4H, D + H)."] = \
+        mistakes[Mistake("step_backward_weights/dW_transposed_values", "dW transposed: a = z @ W.T, so "
+                         "dW = da.T @ z has W's shape (4H, D + H).")] = \
             (dz[:, :D], dz[:, D:], z.T @ da, db)
     return mistakes
 

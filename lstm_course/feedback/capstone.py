@@ -213,11 +213,12 @@ def _check_windows_case(learner, series, window, situation: str) -> None:
         expect_array(f"make_windows ({situation}), {name}", got, (B, T, D), shape_meaning="(B, T, D)")
     rtol, atol = 0.0, 0.0  # a copy of the data: exactly equal
     expect_close(f"make_windows ({situation}), inputs", inputs, expected_inputs, rtol=rtol, atol=atol,
-                 mistakes={"the targets: inputs and targets are swapped; return (inputs, targets).": expected_targets},
+                 mistakes={Mistake("make_windows/results_swapped", "the targets: inputs and targets are swapped; "
+                                   "return (inputs, targets)."): expected_targets},
                  hint="window b must be series[b : b + window]: window 0 starts at index 0.")
     expect_close(f"make_windows ({situation}), targets", targets, expected_targets, rtol=rtol, atol=atol,
-                 mistakes={"the inputs: the targets are not shifted. The target at each step is the NEXT value, "
-                           "series[b + t + 1].": expected_inputs},
+                 mistakes={Mistake("make_windows/targets_not_shifted", "the inputs: the targets are not shifted. The "
+                                   "target at each step is the NEXT value, series[b + t + 1]."): expected_inputs},
                  hint="targets[b, t] must be series[b + t + 1]: the value right after inputs[b, t], so "
                       "targets are the windows shifted by ONE step.")
     if not np.array_equal(given, series):

@@ -26,7 +26,7 @@ from lstm_ref.params import LSTMParams
 from lstm_ref.sequence import lstm_forward as reference_lstm_forward
 from lstm_ref.tutorial_style import TutorialParams, tutorial_params
 
-from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, named, passed
 
 __all__ = [
     "check_lstm_step",
@@ -255,7 +255,7 @@ def _forward_mistakes(x, params, h0, c0, given_h0, given_c0):
     hs, (h_T, c_T), _ = reference_lstm_forward(x, params, given_h0, given_c0)
     zeros = np.zeros_like(given_h0)
     early = np.concatenate([given_h0[:, None], hs[:, :-1]], axis=1)
-    mistakes = {
+    mistakes = named("lstm_forward", {
         "the cell state not carried from step to step: each step must start from the c it received from the "
         "step before (c_prev = c), not from c0 again.": _variant_forward(x, params, given_h0, given_c0, carry_c=False),
         "the hidden state not carried from step to step: each step must start from the h it received from the "
@@ -265,13 +265,15 @@ def _forward_mistakes(x, params, h0, c0, given_h0, given_c0):
         "the sequence read backwards: step t reads x[:, t], for t = 0, 1, ..., T - 1.":
             _variant_forward(x, params, given_h0, given_c0, reverse=True),
         "the final states in the wrong order: return hs, (h_T, c_T), the hidden state first.": (hs, c_T, h_T),
-    }
+    }, ["cell_state_not_carried", "hidden_state_not_carried", "stored_before_step", "read_backwards",
+        "final_states_swapped"])
     if h0 is not None and np.any(given_h0 != 0):
         ignored = reference_lstm_forward(x, params, zeros, zeros)
-        mistakes["h0 and c0 ignored: when they are given, the first step must start from them (zeros only "
-                 "when they are None)."] = (ignored[0], *ignored[1])
+        mistakes[Mistake("lstm_forward/h0_c0_ignored", "h0 and c0 ignored: when they are given, the first step must "
+                         "start from them (zeros only when they are None).")] = (ignored[0], *ignored[1])
         ignored_c = reference_lstm_forward(x, params, given_h0, zeros)
-        mistakes["c0 ignored: when it is given, the first step must start from it."] = (ignored_c[0], *ignored_c[1])
+        mistakes[Mistake("lstm_forward/c0_ignored", "c0 ignored: when it is given, the first step must start from "
+                         "it.")] = (ignored_c[0], *ignored_c[1])
     return mistakes
 
 

@@ -613,7 +613,7 @@ def _check_train_case(learner, case) -> None:
         clipped, norm = clip_by_global_norm(raw, max_norm)
         accumulated = raw if accumulated is None else {name: accumulated[name] + raw[name] for name in raw}
         accumulated_clipped, accumulated_norm = clip_by_global_norm(accumulated, max_norm)
-        mistaken_params = {
+        mistaken_params = named("train_step", {
             "the raw gradients reached the optimiser: pass it the CLIPPED gradients that clip_by_global_norm "
             "returns (it leaves its input untouched).": _stepped(model, optimiser, raw),
             "the gradients were added to those of earlier steps and never reset, so each step applies the sum of "
@@ -622,7 +622,7 @@ def _check_train_case(learner, case) -> None:
                 _stepped(model, optimiser, {name: -g for name, g in clipped.items()}),
             "the parameters did not change: the optimiser must update the model's own arrays, "
             "model.parameters(), not copies of them.": before,
-        }
+        }, ["raw_gradients_to_optimiser", "gradients_accumulated", "step_uphill", "parameters_unchanged"])
         result = call_learner(learner, learner_model, inputs.copy(), targets.copy(), learner_optimiser, max_norm,
                               name="train_step")
         got_loss, got_norm = _unpack("train_step", result, ("loss", "grad_norm"))
@@ -643,15 +643,17 @@ def _check_train_case(learner, case) -> None:
         loss_after = mean_squared_error(model.predict(inputs), targets)[0]
         expect_close(f"the returned loss at {where}", got_loss, np.asarray(loss),
                      rtol=1e-6, atol=1e-12,
-                     mistakes={"you returned the loss AFTER the update; return the loss of the forward pass you "
-                               "took the gradients of.": np.asarray(loss_after)},
+                     mistakes={Mistake("train_step/loss_after_update", "you returned the loss AFTER the update; "
+                                       "return the loss of the forward pass you took the gradients of."):
+                               np.asarray(loss_after)},
                      hint="return the mean squared error of this step's forward pass, before the update.")
         expect_close(f"the returned grad_norm at {where}", got_norm, np.asarray(norm),
                      rtol=1e-6, atol=1e-12,
-                     mistakes={"you returned the norm AFTER clipping; return the one clip_by_global_norm reports "
-                               "(measured before clipping).": np.asarray(min(norm, max_norm)),
-                               "you returned the norm of gradients summed over several steps: use this step's "
-                               "gradients only.": np.asarray(accumulated_norm)},
+                     mistakes=named("train_step", {
+                         "you returned the norm AFTER clipping; return the one clip_by_global_norm reports "
+                         "(measured before clipping).": np.asarray(min(norm, max_norm)),
+                         "you returned the norm of gradients summed over several steps: use this step's "
+                         "gradients only.": np.asarray(accumulated_norm)}, ["norm_after_clipping", "norm_accumulated"]),
                      hint="return the norm that clip_by_global_norm returns with the clipped gradients.")
 
 

@@ -45,19 +45,8 @@ NOT_YET_CAUGHT = {
     "'bo')} -> biases = {name: rng.uniform(-0.1, 0.1, size=H) for name in ('bi', 'bg', 'bf', 'bo')}",
 }
 
-# The issue's floor is 80 % named in every unit. Units below it hold the share measured when this test was
-# written (a ratchet: it may rise, never fall); raise each number as its catalogue grows.
-TARGET_NAMED = 0.80
-NAMED_FLOOR = {
-    "01_welcome": 0.19,
-    "02_recurrence": 0.60,
-    "03_gradients": 0.26,
-    "04_gates": 0.75,
-    "05_cell_and_sequence": 0.45,
-    "06_bptt": 0.13,
-    "07_training": 0.32,
-    "08_capstone": 0.48,
-}
+# At least this share of the caught mutants must be named (the mistake recognised), in every unit.
+NAMED_FLOOR = 0.80
 
 
 @pytest.fixture(scope="module")
@@ -88,17 +77,21 @@ def test_named_mistakes_stay_at_their_floor_in_every_unit(verdicts):
         counts = units.setdefault(verdict.mutant.unit, {"named": 0, "caught": 0})
         counts["caught"] += verdict.outcome != "undetected"
         counts["named"] += verdict.outcome == "named"
-    assert set(units) >= set(NAMED_FLOOR)
+    assert len(units) >= 8
     below = {unit: round(c["named"] / c["caught"], 2) for unit, c in units.items()
-             if c["named"] / c["caught"] < NAMED_FLOOR.get(unit, TARGET_NAMED)}
+             if c["named"] / c["caught"] < NAMED_FLOOR}
     assert not below, f"share of mistakes named fell below its floor: {below}"
 
 
 @pytest.mark.slow
-def test_every_mistake_id_a_check_gives_is_in_the_catalogue(verdicts):
+def test_every_named_mistake_has_a_catalogued_id(verdicts):
+    """The class mistake report counts ids: a mistake named in words only would be missing from it."""
+    without_id = [v.mutant.key for v in verdicts if v.outcome == "named" and not v.mistake]
+    assert not without_id
     catalogue = all_mistakes()
     unknown = {v.mistake for v in verdicts if v.mistake and v.mistake not in catalogue}
     assert not unknown
+    assert all(v.mistake.split("/")[0] == v.mutant.exercise for v in verdicts if v.mistake)
 
 
 def test_mutants_cover_every_kind_and_differ_from_the_solution():
