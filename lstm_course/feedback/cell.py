@@ -198,7 +198,8 @@ def _check_step_case(lstm_step, case: str, x, h_prev, c_prev, params, *, rtol=1e
     c = expect_array(f"{name}, c", c, (B, H), shape_meaning="(B, H)")
     if not np.allclose(h, expected_h, rtol, atol) and np.allclose(h, expected_c, rtol, atol) \
             and np.allclose(c, expected_h, rtol, atol):
-        raise CheckFailed(f"{name}: h and c are swapped: return h first, then c (`return h, c`).")
+        raise CheckFailed(f"{name}: h and c are swapped: return h first, then c (`return h, c`).",
+                          mistake=Mistake("lstm_step/h_and_c_swapped", "h and c returned in the wrong order").id)
     if x.dtype == np.float32 and (h.dtype != np.float32 or c.dtype != np.float32):
         raise CheckFailed(f"{name}: float32 inputs gave h {h.dtype} and c {c.dtype}: something in your step "
                           "converts to float64 (a new np.zeros without dtype=x.dtype?). Keep the inputs' dtype.")
@@ -366,13 +367,16 @@ def _check_init_case(init_tutorial_params, D: int, H: int, seed: int) -> dict[st
         raise CheckFailed(
             f"{name} changed NumPy's global random state (np.random.seed or np.random.rand). That is what the "
             "tutorial did, and it changes the random numbers of every other piece of code. Create one private "
-            "generator, rng = np.random.default_rng(seed), and draw everything from it."
+            "generator, rng = np.random.default_rng(seed), and draw everything from it.",
+            mistake=Mistake("init_tutorial_params/global_random_state", "NumPy's global random state used").id,
         )
     for key, array in first.items():
         low, high = float(array.min()), float(array.max())
         if low < -0.1 or high >= 0.1:
             raise CheckFailed(f"{name}: {key} has values from {low:.3g} to {high:.3g}; the tutorial draws every "
-                              "weight uniformly from [-0.1, 0.1): rng.uniform(-0.1, 0.1, size=...).")
+                              "weight uniformly from [-0.1, 0.1): rng.uniform(-0.1, 0.1, size=...).",
+                              mistake=Mistake("init_tutorial_params/range_not_minus_to_plus_0_1",
+                                              "values drawn outside [-0.1, 0.1)").id)
     for group in (WEIGHT_NAMES, BIAS_NAMES):
         for k, a in enumerate(group):
             for b in group[k + 1:]:
@@ -381,12 +385,16 @@ def _check_init_case(init_tutorial_params, D: int, H: int, seed: int) -> dict[st
                         f"{name}: {a} and {b} are identical, the tutorial's bug. Each call that starts a new "
                         "generator from the same seed (np.random.default_rng(seed) or np.random.seed(seed) "
                         "inside the loop or helper) starts the same stream again. Create the generator ONCE and "
-                        "draw all eight arrays from it, one after the other."
+                        "draw all eight arrays from it, one after the other.",
+                        mistake=Mistake("init_tutorial_params/arrays_identical", "identical arrays: a generator "
+                                        "started again from the seed for each array").id,
                     )
     again = _params_arrays(_call(init_tutorial_params, D, H, seed, name="init_tutorial_params"), name, D, H)
     if not all(np.array_equal(first[key], again[key]) for key in first):
         raise CheckFailed(f"{name}: two calls with the same seed gave different weights. Seed the generator "
-                          "with the argument: rng = np.random.default_rng(seed), so a run can be repeated.")
+                          "with the argument: rng = np.random.default_rng(seed), so a run can be repeated.",
+                          mistake=Mistake("init_tutorial_params/not_seeded", "the generator not seeded with the "
+                                          "seed argument").id)
     return first
 
 
