@@ -320,7 +320,7 @@ def _named_block_failure(name, da, expected_da, dh, dc, cache, rtol, atol) -> No
         known = matching_mistake(block, _block_variants(gate, dh, dc, cache), rtol=max(rtol, 1e-6))
         if known is not None:
             raise CheckFailed(f"{name}, da: wrong values in the {GATE_WORDS[gate]}'s block {BLOCK_SLICES[k]}.\n"
-                              f"  Hint: your output matches {known}", mistake=known.id)
+                              f"  Hint: {known}", mistake=known.id)
         return
 
 

@@ -70,6 +70,9 @@ class Mistake(str):
 RECORD_MIME_TYPE = "application/vnd.lstm-course.check-failure+json"
 
 
+_LINE_WIDTH = 115  # a failure's lines are wrapped to this width for the learner
+
+
 class CheckFailed(AssertionError):
     """A learner-facing failure: its message says what is wrong and, where it can, why.
 
@@ -94,12 +97,20 @@ class CheckFailed(AssertionError):
         check = self.check or _failing_check_name(self.__traceback__)
         return exercise_of(check) if check else None
 
-    def learner_message(self) -> str:
-        """What the learner reads: the diagnosis, then where to find the exercise's hints (``hints.hint``)."""
+    def learner_message(self, prefix: str = "") -> str:
+        """What the learner reads: the diagnosis, then where to find the exercise's hints (``hints.hint``),
+        after ``prefix``, in lines wrapped to ``_LINE_WIDTH``."""
         from .hints import footer
 
         ending = footer(self.exercise) if self.exercise else ""
-        return f"{self}\n{ending}" if ending else str(self)
+        lines = []
+        for line in (prefix + (f"{self}\n{ending}" if ending else str(self))).splitlines():
+            if len(line) <= _LINE_WIDTH:  # short enough to read at a glance; long ones wrap, keeping the indent
+                lines.append(line)
+                continue
+            indent = line[:len(line) - len(line.lstrip())]
+            lines += [indent + part for part in _wrap(line.strip(), _LINE_WIDTH - len(indent))]
+        return "\n".join(lines)
 
     def record(self) -> dict:
         """The machine-readable record of this failure: which check, which mistake (or the first line)."""
@@ -121,8 +132,7 @@ class CheckFailed(AssertionError):
         failure also leaves its ``record()`` in the cell's output, invisible to the learner.
         """
         _publish_record(self)
-        first, *rest = self.learner_message().splitlines() or [""]
-        return [f"CheckFailed: {first}", *rest]
+        return self.learner_message(prefix="CheckFailed: ").splitlines() or ["CheckFailed:"]
 
 
 def exercise_of(check_name: str) -> str:
