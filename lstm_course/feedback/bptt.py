@@ -261,9 +261,10 @@ def _block_variants(gate: str, dh, dc, cache) -> dict:
     variants = {}
     for key, value in factors.items():
         others = np.prod([v for k, v in factors.items() if k != key], axis=0)
-        words = f"the activation's slope {slope_words}" if key == "slope" else _FACTOR_WORDS[key]
+        activation = "tanh" if gate == "g" else "sigmoid"
+        words = f"the {activation}'s slope {slope_words}" if key == "slope" else f"the factor {_FACTOR_WORDS[key]}"
         variants[Mistake(f"step_backward_gates/{gate}_block_without_{key}",
-                         f"{where}, the factor {words} is left out: da_{gate} = "
+                         f"{where}, {words} is left out: da_{gate} = "
                          f"{' * '.join(_FACTOR_WORDS[k] if k != 'slope' else slope_words for k in factors)}.")] = others
         variants[Mistake(f"step_backward_gates/{gate}_block_divides_by_{key}",
                          f"{where}, {words} divides where it should multiply.")] = others / value

@@ -70,7 +70,7 @@ class Mistake(str):
 RECORD_MIME_TYPE = "application/vnd.lstm-course.check-failure+json"
 
 
-_LINE_WIDTH = 115  # a failure's lines are wrapped to this width for the learner
+_LINE_WIDTH = 100  # a failure's lines are wrapped to this width: JupyterLab shows ~105 characters at 1280 px
 
 
 class CheckFailed(AssertionError):
@@ -185,7 +185,7 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
             mistake = Mistake(f"{label}/{slug}", RAISE_MISTAKES[slug])
             raise CheckFailed(
                 f"{label} raised {type(error).__name__}" + (f" in {where}" if where else "") + "\n"
-                + "\n".join(f"  {line}" for line in _wrap(explanation)),
+                + f"  {explanation}",  # one line: learner_message wraps it to the width of the page
                 mistake=mistake.id,
             ) from error
         names = names_in_line(error, _LIBRARY_FOLDERS)

@@ -50,8 +50,8 @@ def step_backward_gates(dh, dc, cache):
 
 check_step_backward_gates(step_backward_gates)""", ["forget gate f's block", "slope f * (1 - f) is left out"]),
 }
-MAX_LINES = 6  # read at a glance: the diagnosis and the hints line
-MAX_LINE_LENGTH = 125
+MAX_LINES = 7  # read at a glance: the diagnosis and the hints line
+MAX_LINE_LENGTH = 100  # JupyterLab's output area shows about 105 characters at 1280 px
 
 
 def _cell(source: str, *, tags=()) -> dict:

@@ -114,6 +114,7 @@ def test_off_by_one_mutants_and_only_the_solution_region_changes():
     assert all("n = 3" in m.source and "range(9)" in m.source for m in mutants)  # outside the region: untouched
 
 
+@pytest.mark.slow
 def test_every_exercise_in_the_notebooks_is_measured():
     names = [e.name for e in exercises()]
     assert len(names) == len(set(names)) >= 25
