@@ -29,8 +29,10 @@ __all__ = ["check_rnn_step", "check_rnn_step_hidden", "check_rnn_forward", "chec
 
 LAYOUT_HINT = (
     "  Hint: W has shape (H, D + H) and z = [x_t, h_prev] has shape (B, D + H), so the product is z @ W.T "
-    "(shape (B, H)). For the time loop: x has shape (B, T, D) and the input at step t is x[:, t]."
+    "(shape (B, H))."
 )
+# Only rnn_forward has a time loop: its hint adds where the step's input comes from.
+LOOP_HINT = LAYOUT_HINT + " In the loop over time, x has shape (B, T, D) and the input at step t is x[:, t]."
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -55,7 +57,7 @@ def _call(function, *args, name: str):
     except CheckFailed as failure:
         cause = failure.__cause__
         if isinstance(cause, (ValueError, IndexError)) and not failure.mistake:
-            raise failure.extended(LAYOUT_HINT) from cause
+            raise failure.extended(LOOP_HINT if name == "rnn_forward" else LAYOUT_HINT) from cause
         raise
 
 
