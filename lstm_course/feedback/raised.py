@@ -13,15 +13,19 @@ compared with what each common mistake looks like:
     a + b      (3, 4) + (3, 6)             two arrays of shapes that do not fit, combined elementwise
     x[:, t + 1]   index 5 of an axis of size 5                  one step past the end
 
-``diagnose(error, exercise)`` returns ``(Mistake, explanation)`` or ``None``. The ``Mistake`` ids are
-``<exercise>/<slug>`` with the slugs of ``RAISE_MISTAKES``.
+and likewise a float slice bound, too many indices, a store into a place of another shape, index arithmetic on
+a tuple of positions, a library function given its arguments out of order, an undefined name, a division by
+zero, a function calling itself.
+
+``diagnose(error, library_folders)`` returns ``(slug, explanation)`` or ``None``; ``core.call_learner`` makes the
+``Mistake`` ``<exercise>/<slug>`` (slugs and texts in ``RAISE_MISTAKES``). When nothing is recognised,
+``names_in_line`` says what each name of the failing line held, which still points at the step to check.
 """
 
 from __future__ import annotations
 
 import ast
 import linecache
-import os
 import re
 import traceback
 
@@ -116,8 +120,6 @@ def _product(left_node, right_node, frame, written: str):
                 f"{written} multiplies {a} {left} by {b} {right}: the inner sizes {left[-1]} and {right[-2]} differ. "
                 f"{b} is not transposed: it has one row per output unit, so the product is {a} @ {b}.T, "
                 f"of shape {result}.")
-    if len(left) == 2 and len(right) == 2 and left[-1] == right[-1] and left[0] != right[0]:
-        pass
     if len(left) == 2 and len(right) == 2 and left[0] == right[-1]:
         return ("product_operands_swapped",
                 f"{written} multiplies {a} {left} by {b} {right}: the two sides are swapped. Put the batch "
@@ -369,7 +371,3 @@ def names_in_line(error: BaseException, library_folders: tuple[str, ...]) -> str
 def is_library(filename: str, library_folders: tuple[str, ...]) -> bool:
     """NumPy's, lstm_ref's and the course's own files, and compiled modules (numpy/random/....pyx)."""
     return filename.startswith(library_folders) or filename.endswith(".pyx") or filename.startswith("numpy/")
-
-
-def library_folders(*modules) -> tuple[str, ...]:
-    return tuple(os.path.dirname(module.__file__) + os.sep for module in modules)
