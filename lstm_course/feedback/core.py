@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import sys
+import textwrap
 import traceback
 
 import numpy as np
@@ -204,9 +205,7 @@ _LIBRARY_FOLDERS = tuple(
 )
 
 
-def _wrap(text: str, width: int = 110) -> list[str]:
-    import textwrap
-
+def _wrap(text: str, width: int) -> list[str]:
     return textwrap.wrap(text, width) or [""]
 
 
