@@ -32,7 +32,7 @@ from lstm_ref.params import LSTMParams, as_generator
 from lstm_ref.sequence import lstm_forward
 from lstm_ref.training import SequenceModel
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, named, passed
 
 __all__ = [
     "seasonal_series", "sliding_windows", "naive_mse", "demo_forecaster", "CAPSTONE_DATA", "FORECAST_BAR",
@@ -147,6 +147,30 @@ def _windows_case(kind: str, seed: int, length: int, width: int, window: int, dt
     return series.astype(dtype), window
 
 
+_WINDOW_SHAPE_MISTAKES = {
+    "one_window_short": "one window too few: the range of window starts ends one early",
+    "time_first": "the windows stacked time first, (T, B, D)",
+    "one_target_per_window": "one target per window instead of one per step",
+    "feature_axis_missing": "the feature axis D dropped",
+    "windows_do_not_overlap": "windows that do not overlap: a window starts at every index",
+    "window_length_wrong": "windows of the wrong length",
+}
+
+
+def _windows_shape_slug(got_shape: tuple, B: int, T: int, D: int) -> str:
+    if got_shape == (B - 1, T, D):
+        return "one_window_short"
+    if got_shape == (T, B, D):
+        return "time_first"
+    if got_shape == (B, D):
+        return "one_target_per_window"
+    if got_shape == (B, T):
+        return "feature_axis_missing"
+    if len(got_shape) == 3 and got_shape[0] == B and got_shape[2] == D and got_shape[1] != T:
+        return "window_length_wrong"
+    return "windows_do_not_overlap"
+
+
 def _windows_shape_hint(got_shape: tuple, B: int, T: int, D: int) -> str | None:
     if got_shape == (B - 1, T, D):
         return (f"one window short: there are N - window = {B} windows. The last starts at index N - window - 1 "
@@ -158,6 +182,9 @@ def _windows_shape_hint(got_shape: tuple, B: int, T: int, D: int) -> str | None:
                 "targets have the shape of inputs, (B, T, D).")
     if got_shape == (B, T):
         return "the feature axis is missing: keep series' last axis D, even when D = 1: (B, T, D)."
+    if len(got_shape) == 3 and got_shape[0] == B and got_shape[2] == D and got_shape[1] != T:
+        return (f"each window must hold `window` = {T} values, here {got_shape[1]}: the slice for window b runs from "
+                "its start, b (or b + 1 for the targets), for exactly `window` steps.")
     if len(got_shape) == 3 and got_shape[1:] == (T, D) and got_shape[0] < B:
         return ("fewer windows than expected: a window starts at EVERY index 0, 1, ..., N - window - 1 (they "
                 "overlap), not every `window` steps.")
@@ -178,17 +205,20 @@ def _check_windows_case(learner, series, window, situation: str) -> None:
         shape = np.shape(got) if got is not None else None
         if shape is not None and tuple(shape) != (B, T, D):
             hint = _windows_shape_hint(tuple(shape), B, T, D)
+            slug = _windows_shape_slug(tuple(shape), B, T, D)
             if hint:
                 raise CheckFailed(f"make_windows ({situation}), {name}: wrong shape: expected (B, T, D) = "
-                                  f"{(B, T, D)} (B = N - window = {N} - {T}), got {tuple(shape)}.\n  Hint: {hint}")
+                                  f"{(B, T, D)} (B = N - window = {N} - {T}), got {tuple(shape)}.\n  Hint: {hint}",
+                                  mistake=Mistake(f"make_windows/{slug}", _WINDOW_SHAPE_MISTAKES[slug]).id)
         expect_array(f"make_windows ({situation}), {name}", got, (B, T, D), shape_meaning="(B, T, D)")
     rtol, atol = 0.0, 0.0  # a copy of the data: exactly equal
     expect_close(f"make_windows ({situation}), inputs", inputs, expected_inputs, rtol=rtol, atol=atol,
-                 mistakes={"the targets: inputs and targets are swapped; return (inputs, targets).": expected_targets},
+                 mistakes={Mistake("make_windows/results_swapped", "the targets: inputs and targets are swapped; "
+                                   "return (inputs, targets)."): expected_targets},
                  hint="window b must be series[b : b + window]: window 0 starts at index 0.")
     expect_close(f"make_windows ({situation}), targets", targets, expected_targets, rtol=rtol, atol=atol,
-                 mistakes={"the inputs: the targets are not shifted. The target at each step is the NEXT value, "
-                           "series[b + t + 1].": expected_inputs},
+                 mistakes={Mistake("make_windows/targets_not_shifted", "the inputs: the targets are not shifted. The "
+                                   "target at each step is the NEXT value, series[b + t + 1]."): expected_inputs},
                  hint="targets[b, t] must be series[b + t + 1]: the value right after inputs[b, t], so "
                       "targets are the windows shifted by ONE step.")
     if not np.array_equal(given, series):
@@ -244,7 +274,7 @@ def _forecast_mistakes(x, params, W_out, b_out) -> dict[str, np.ndarray]:
         zeros = np.zeros((B, H), dtype=x.dtype)
         reset[:, t] = lstm_step(x[:, t], zeros, zeros, params)[0]
     previous = np.concatenate([np.zeros_like(hs[:, :1]), hs[:, :-1]], axis=1)
-    return {
+    return named("forecast_forward", {
         "the bias b_out is missing: predictions = hs @ W_out.T + b_out.": hs @ W_out.T,
         "a tanh on the predictions: a forecast is a plain linear readout of h_t (the series can go beyond "
         "[-1, 1]).": np.tanh(hs @ W_out.T + b_out),
@@ -254,7 +284,11 @@ def _forecast_mistakes(x, params, W_out, b_out) -> dict[str, np.ndarray]:
         "lstm_forward at once (it carries h and c from step to step).": reset @ W_out.T + b_out,
         "the hidden state BEFORE each step (h_{t-1}): the forecast at step t reads h_t, the state after "
         "reading x_t.": previous @ W_out.T + b_out,
-    }
+        "the bias b_out subtracted: predictions = hs @ W_out.T + b_out.": hs @ W_out.T - b_out,
+        "the readout multiplied entry by entry (hs * W_out): it is a matrix product, hs @ W_out.T.":
+            (hs * W_out[0] + b_out) if W_out.shape[0] == 1 else np.full(hs.shape[:2] + (W_out.shape[0],), np.nan),
+    }, ["missing_bias", "tanh_on_predictions", "cell_states_read", "state_reset_each_step", "state_before_step",
+        "bias_subtracted", "elementwise_readout"])
 
 
 def _check_forecast_case(learner, x, params, W_out, b_out, situation: str) -> None:
@@ -265,11 +299,16 @@ def _check_forecast_case(learner, x, params, W_out, b_out, situation: str) -> No
     try:
         got = call_learner(learner, x.copy(), params.copy(), W_out.copy(), b_out.copy(), name="forecast_forward")
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, ValueError):
+        if isinstance(failure.__cause__, ValueError) and not failure.mistake:
             raise CheckFailed(f"{failure}\n  Shapes here: hs (B, T, H) = {hs.shape}, W_out (O, H) = {W_out.shape}, "
                               f"b_out (O,) = {b_out.shape}: hs @ W_out.T is (B, T, O) = {(B, T, O)}."
                               ) from failure.__cause__
         raise
+    if np.shape(got) == np.shape(b_out):
+        raise CheckFailed(f"forecast_forward ({situation}): your function returned an array of b_out's shape "
+                          f"{np.shape(got)}: the readout's product hs @ W_out.T is missing; predictions = hs @ W_out.T "
+                          "+ b_out, one per step: (B, T, O).",
+                          mistake=Mistake("forecast_forward/only_the_bias", "only the bias b_out returned").id)
     if np.shape(got) == (B, O) and (B, O) != (B, T, O):
         raise CheckFailed(f"forecast_forward ({situation}): wrong shape: expected (B, T, O) = {(B, T, O)}, got "
                           f"{np.shape(got)}.\n  Hint: one forecast per time step (the next value after every "
@@ -328,6 +367,10 @@ def _check_forecaster_on(learner, series: np.ndarray, split: int, window: int, s
         raise CheckFailed("train_forecaster must return (model, losses): the trained SequenceModel and the list "
                           "of training losses, one per step.")
     model, losses = result
+    if isinstance(losses, SequenceModel) and not isinstance(model, SequenceModel):
+        raise CheckFailed("train_forecaster: the model came second and the losses first: return (model, losses).",
+                          mistake=Mistake("train_forecaster/results_swapped", "the losses and the model returned "
+                                          "in the wrong order").id)
     if not isinstance(model, SequenceModel):
         raise CheckFailed(f"train_forecaster: `model` must be an lstm_ref SequenceModel, got "
                           f"{type(model).__name__}. Build it with SequenceModel.init(...).")
@@ -347,6 +390,11 @@ def _check_forecaster_on(learner, series: np.ndarray, split: int, window: int, s
     except (TypeError, ValueError):
         raise CheckFailed("train_forecaster: `losses` must be a list of numbers, the training loss of each "
                           "step.") from None
+    if losses.size < 2 and np.all(np.isfinite(losses)):
+        raise CheckFailed(f"train_forecaster: `losses` holds {losses.size} value(s): append each step's loss to it "
+                          "inside the training loop.",
+                          mistake=Mistake("train_forecaster/losses_not_recorded", "the training losses not "
+                                          "recorded").id)
     if losses.size < 2 or not np.all(np.isfinite(losses)):
         raise CheckFailed(f"train_forecaster: `losses` must hold the finite training loss of every step (at least "
                           f"2), got {losses.size} value(s){'' if np.all(np.isfinite(losses)) else ' with NaN/inf'}.")
@@ -360,17 +408,48 @@ def _check_forecaster_on(learner, series: np.ndarray, split: int, window: int, s
     ratio = model_mse / naive
     if ratio >= FORECAST_BAR:
         tenth = max(1, losses.size // 10)
-        trend = (f"Your training loss went from {losses[:tenth].mean():.3g} (first tenth of the steps) to "
-                 f"{losses[-tenth:].mean():.3g} (last tenth).")
+        first, last = losses[:tenth].mean(), losses[-tenth:].mean()
+        trend = (f"Your training loss went from {first:.3g} (first tenth of the steps) to "
+                 f"{last:.3g} (last tenth).")
+        diagnosis, mistake = _training_diagnosis(first, last)
+        if diagnosis:
+            trend += f"\n  {diagnosis}"
         raise CheckFailed(
             f"train_forecaster ({situation}): on held-out data your model's MSE is {model_mse:.4f}, the naive "
             f"forecast 'repeat the last value' gets {naive:.4f}: a ratio of {ratio:.2f}, and the bar is "
-            f"{FORECAST_BAR:g}.\n  {trend}\n"
-            "  Things to check: the loss compares predictions with TARGETS; the optimiser updates "
-            "model.parameters(); enough steps (a few hundred) and a learning rate around 0.01 for Adam; fresh "
-            "random windows at each step."
+            f"{FORECAST_BAR:g}.\n  {trend}"
+            + ("" if diagnosis else "\n  Things to check: the loss compares predictions with TARGETS; the optimiser "
+               "updates model.parameters(); enough steps (a few hundred) and a learning rate around 0.01 for Adam; "
+               "fresh random windows at each step."),
+            mistake=mistake,
         )
     return ratio
+
+
+_TRAINING_MISTAKES = {
+    "loss_grew": "the training loss grew: the gradient points uphill",
+    "loss_never_decreased": "the training loss never went down: the parameters were not updated",
+    "trained_on_misaligned_targets": "the training loss fell but the model does not forecast: inputs and targets "
+                                     "do not match",
+}
+
+
+def _training_diagnosis(first: float, last: float):
+    """What the course of the training loss says went wrong, as (sentence, mistake id) or (None, None)."""
+    if last > 2.0 * first:
+        slug, sentence = "loss_grew", ("The loss GREW: each step went uphill. Is mean_squared_error given "
+                                       "(predictions, targets) in that order, so its gradient is d loss / d predictions?")
+    elif abs(last - first) <= 0.05 * abs(first):
+        slug, sentence = "loss_never_decreased", ("The loss did not move: the model's parameters were never "
+                                                  "updated. optimiser.step(model.parameters(), grads) changes them in "
+                                                  "place; check it is called, with the arguments in that order.")
+    elif last < first / 3.0:
+        slug, sentence = "trained_on_misaligned_targets", (
+            "The training loss fell, yet held-out forecasts are poor: the model learned a mapping that is not "
+            "'next value'. Take the inputs and the targets of the SAME rows (targets[rows] with inputs[rows]).")
+    else:
+        return None, None
+    return sentence, Mistake(f"train_forecaster/{slug}", _TRAINING_MISTAKES[slug]).id
 
 
 def check_train_forecaster(train_forecaster) -> None:
@@ -388,3 +467,11 @@ def check_train_forecaster_hidden(train_forecaster) -> None:
     series = seasonal_series(600, rng=77, period=12.0, noise=0.15)
     ratio = _check_forecaster_on(train_forecaster, series, 420, 20, 5, "a new series: season 12, noise 0.15")
     passed("train_forecaster", f"on a new series, held-out MSE = {ratio:.2f} x the naive forecast's")
+
+
+# Make every mistake once at import, so the catalogue (catalogue.all_mistakes) holds them all.
+for _slug, _text in {**_WINDOW_SHAPE_MISTAKES}.items():
+    Mistake(f"make_windows/{_slug}", _text)
+for _slug, _text in _TRAINING_MISTAKES.items():
+    Mistake(f"train_forecaster/{_slug}", _text)
+_forecast_mistakes(*_forecast_case((1, 2, 1, 2), 1, 0))

@@ -26,7 +26,7 @@ from lstm_ref.params import LSTMParams
 from lstm_ref.sequence import lstm_forward as reference_lstm_forward
 from lstm_ref.tutorial_style import TutorialParams, tutorial_params
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, named, passed
 
 __all__ = [
     "check_lstm_step",
@@ -64,8 +64,8 @@ def _call(function, *args, name: str):
     try:
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, (ValueError, IndexError, TypeError)):
-            raise CheckFailed(f"{failure}\n{LAYOUT_HINT}") from failure.__cause__
+        if isinstance(failure.__cause__, (ValueError, IndexError, TypeError)) and not failure.mistake:
+            raise failure.extended(LAYOUT_HINT) from failure.__cause__
         raise
 
 
@@ -101,7 +101,8 @@ def _unpack_pair(result, name: str, first: str, second: str):
 # ------------------------------------------------------------------------------- what mistakes compute
 def _variant_step(x, h_prev, c_prev, W, b, *, order: str = GATES, concat: str = "xh", transpose_W: bool = False,
                   bias: bool = True, candidate_sigmoid: bool = False, tanh_on_cell: bool = True,
-                  keep_memory: bool = True, h_from_c_prev: bool = False):
+                  keep_memory: bool = True, h_from_c_prev: bool = False, activation: dict | None = None,
+                  bias_sign: float = 1.0, cell: str = "f*c_prev+i*g", hidden: str = "o*tanh(c)"):
     """One LSTM step as a learner might write it, with one mistake switched on; returns (h, c).
 
     ``order`` names what the learner took the four row blocks of W to be (e.g. "figo": block 0 used as f).
@@ -110,14 +111,17 @@ def _variant_step(x, h_prev, c_prev, W, b, *, order: str = GATES, concat: str = 
     z = np.concatenate([x, h_prev] if concat == "xh" else [h_prev, x], axis=1)
     a = z @ (W if transpose_W else W.T)
     if bias:
-        a = a + b
+        a = a + bias_sign * b
     H = a.shape[1] // 4
     blocks = {name: a[:, k * H:(k + 1) * H] for k, name in enumerate(order)}
-    i, f, o = sigmoid(blocks["i"]), sigmoid(blocks["f"]), sigmoid(blocks["o"])
-    g = sigmoid(blocks["g"]) if candidate_sigmoid else np.tanh(blocks["g"])
-    c = (f * c_prev if keep_memory else 0.0) + i * g
+    act = {"i": "sigmoid", "f": "sigmoid", "g": "sigmoid" if candidate_sigmoid else "tanh", "o": "sigmoid",
+           **(activation or {})}
+    functions = {"sigmoid": sigmoid, "tanh": np.tanh, "none": lambda v: v}
+    i, f, g, o = (functions[act[name]](blocks[name]) for name in "ifgo")
+    c = {"f*c_prev+i*g": (f * c_prev if keep_memory else 0.0) + i * g, "f+i*g": f + i * g,
+         "f*c_prev+i": f * c_prev + i, "f*c_prev+g": f * c_prev + g, "c_prev+i*g": c_prev + i * g}[cell]
     squashed = np.tanh(c_prev if h_from_c_prev else c) if tanh_on_cell else c
-    return o * squashed, c
+    return {"o*tanh(c)": o * squashed, "o": o, "tanh(c)": np.tanh(c), "o*sigmoid(c)": o * sigmoid(c)}[hidden], c
 
 
 def _step_mistakes(x, h_prev, c_prev, params):
@@ -128,27 +132,56 @@ def _step_mistakes(x, h_prev, c_prev, params):
         if order == GATES:
             continue
         read_as = ", ".join(f"block {k} as {GATE_WORDS[name]}" for k, name in enumerate(order) if name != GATES[k])
-        mistakes[
+        mistakes[Mistake(
+            f"lstm_step/gate_blocks_order_{order}",
             f"the gate blocks read in the wrong order ({read_as}). W and b stack the gates as i, f, g, o "
-            "(rows 0:H are i, H:2H f, 2H:3H g, 3H:4H o), as in PyTorch."
-        ] = _variant_step(x, h_prev, c_prev, W, b, order=order)
+            "(rows 0:H are i, H:2H f, 2H:3H g, 3H:4H o), as in PyTorch.",
+        )] = _variant_step(x, h_prev, c_prev, W, b, order=order)
     mistakes.update({
-        "z built as [h_prev, x]. The first D columns of W multiply the input x, so z = "
-        "np.concatenate([x, h_prev], axis=1), x first.": _variant_step(x, h_prev, c_prev, W, b, concat="hx"),
-        "h = o * c: the tanh on the cell state is missing. h = o * tanh(c) keeps h between -1 and 1 however "
-        "large c grows (the seed tutorial's bug).": _variant_step(x, h_prev, c_prev, W, b, tanh_on_cell=False),
-        "the bias left out: every gate is activation(z @ W_gate.T + b_gate).":
+        Mistake("lstm_step/concatenated_h_first", "z built as [h_prev, x]. The first D columns of W multiply the "
+                "input x, so z = np.concatenate([x, h_prev], axis=1), x first."):
+            _variant_step(x, h_prev, c_prev, W, b, concat="hx"),
+        Mistake("lstm_step/missing_tanh_on_cell", "h = o * c: the tanh on the cell state is missing. h = o * tanh(c) "
+                "keeps h between -1 and 1 however large c grows (the seed tutorial's bug)."):
+            _variant_step(x, h_prev, c_prev, W, b, tanh_on_cell=False),
+        Mistake("lstm_step/missing_bias", "the bias left out: every gate is activation(z @ W_gate.T + b_gate)."):
             _variant_step(x, h_prev, c_prev, W, b, bias=False),
-        "the candidate g squashed with sigmoid. g is a value to write into the memory and may be negative: "
-        "g = tanh(...), only i, f and o use sigmoid.": _variant_step(x, h_prev, c_prev, W, b, candidate_sigmoid=True),
-        "the old memory dropped: c = f * c_prev + i * g keeps a fraction f of c_prev.":
-            _variant_step(x, h_prev, c_prev, W, b, keep_memory=False),
-        "h computed from c_prev. The hidden state shows the NEW cell state: h = o * tanh(c).":
-            _variant_step(x, h_prev, c_prev, W, b, h_from_c_prev=True),
+        Mistake("lstm_step/bias_subtracted", "the bias subtracted: every gate is activation(z @ W_gate.T + b_gate)."):
+            _variant_step(x, h_prev, c_prev, W, b, bias_sign=-1.0),
+        Mistake("lstm_step/candidate_sigmoid", "the candidate g squashed with sigmoid. g is a value to write into "
+                "the memory and may be negative: g = tanh(...), only i, f and o use sigmoid."):
+            _variant_step(x, h_prev, c_prev, W, b, candidate_sigmoid=True),
+        Mistake("lstm_step/old_memory_dropped", "the old memory dropped: c = f * c_prev + i * g keeps a fraction f "
+                "of c_prev."): _variant_step(x, h_prev, c_prev, W, b, keep_memory=False),
+        Mistake("lstm_step/h_from_c_prev", "h computed from c_prev. The hidden state shows the NEW cell state: "
+                "h = o * tanh(c)."): _variant_step(x, h_prev, c_prev, W, b, h_from_c_prev=True),
+        Mistake("lstm_step/c_prev_left_out", "c = f + i * g: the forget gate must scale the old cell state, "
+                "f * c_prev."): _variant_step(x, h_prev, c_prev, W, b, cell="f+i*g"),
+        Mistake("lstm_step/forget_gate_left_out", "c = c_prev + i * g: the forget gate f is left out; it decides "
+                "how much of c_prev to keep."): _variant_step(x, h_prev, c_prev, W, b, cell="c_prev+i*g"),
+        Mistake("lstm_step/candidate_left_out", "c = f * c_prev + i: the candidate g is left out; the input gate "
+                "scales it, i * g."): _variant_step(x, h_prev, c_prev, W, b, cell="f*c_prev+i"),
+        Mistake("lstm_step/input_gate_left_out", "c = f * c_prev + g: the input gate i is left out; it decides how "
+                "much of g to write."): _variant_step(x, h_prev, c_prev, W, b, cell="f*c_prev+g"),
+        Mistake("lstm_step/h_is_o", "h = o: the cell state is left out of the hidden state; h = o * tanh(c)."):
+            _variant_step(x, h_prev, c_prev, W, b, hidden="o"),
+        Mistake("lstm_step/h_without_output_gate", "h = tanh(c): the output gate o is left out; h = o * tanh(c)."):
+            _variant_step(x, h_prev, c_prev, W, b, hidden="tanh(c)"),
+        Mistake("lstm_step/h_sigmoid_of_c", "h = o * sigmoid(c): the cell state goes through tanh, not sigmoid."):
+            _variant_step(x, h_prev, c_prev, W, b, hidden="o*sigmoid(c)"),
     })
+    for gate in "ifo":
+        for wrong, words in (("tanh", "tanh instead of sigmoid"), ("none", "no activation")):
+            mistakes[Mistake(f"lstm_step/{gate}_{wrong}_activation",
+                             f"the {GATE_WORDS[gate]} computed with {words}: i, f and o are sigmoid(...) (fractions "
+                             "between 0 and 1), only g uses tanh.")] = \
+                _variant_step(x, h_prev, c_prev, W, b, activation={gate: wrong})
+    mistakes[Mistake("lstm_step/g_no_activation", "the candidate g without its tanh: g = tanh(its block of the "
+                     "pre-activations).")] = _variant_step(x, h_prev, c_prev, W, b, activation={"g": "none"})
     if W.shape[0] == W.shape[1]:  # only a square W lets the transposed product run at all
-        mistakes["W transposed: W has shape (4H, D + H), one row per gate unit, so the product is "
-                 "z @ W.T, not z @ W."] = _variant_step(x, h_prev, c_prev, W, b, transpose_W=True)
+        mistakes[Mistake("lstm_step/W_not_transposed", "W transposed: W has shape (4H, D + H), one row per gate "
+                         "unit, so the product is z @ W.T, not z @ W.")] = \
+            _variant_step(x, h_prev, c_prev, W, b, transpose_W=True)
     return mistakes
 
 
@@ -165,7 +198,8 @@ def _check_step_case(lstm_step, case: str, x, h_prev, c_prev, params, *, rtol=1e
     c = expect_array(f"{name}, c", c, (B, H), shape_meaning="(B, H)")
     if not np.allclose(h, expected_h, rtol, atol) and np.allclose(h, expected_c, rtol, atol) \
             and np.allclose(c, expected_h, rtol, atol):
-        raise CheckFailed(f"{name}: h and c are swapped: return h first, then c (`return h, c`).")
+        raise CheckFailed(f"{name}: h and c are swapped: return h first, then c (`return h, c`).",
+                          mistake=Mistake("lstm_step/h_and_c_swapped", "h and c returned in the wrong order").id)
     if x.dtype == np.float32 and (h.dtype != np.float32 or c.dtype != np.float32):
         raise CheckFailed(f"{name}: float32 inputs gave h {h.dtype} and c {c.dtype}: something in your step "
                           "converts to float64 (a new np.zeros without dtype=x.dtype?). Keep the inputs' dtype.")
@@ -222,7 +256,7 @@ def _forward_mistakes(x, params, h0, c0, given_h0, given_c0):
     hs, (h_T, c_T), _ = reference_lstm_forward(x, params, given_h0, given_c0)
     zeros = np.zeros_like(given_h0)
     early = np.concatenate([given_h0[:, None], hs[:, :-1]], axis=1)
-    mistakes = {
+    mistakes = named("lstm_forward", {
         "the cell state not carried from step to step: each step must start from the c it received from the "
         "step before (c_prev = c), not from c0 again.": _variant_forward(x, params, given_h0, given_c0, carry_c=False),
         "the hidden state not carried from step to step: each step must start from the h it received from the "
@@ -232,13 +266,15 @@ def _forward_mistakes(x, params, h0, c0, given_h0, given_c0):
         "the sequence read backwards: step t reads x[:, t], for t = 0, 1, ..., T - 1.":
             _variant_forward(x, params, given_h0, given_c0, reverse=True),
         "the final states in the wrong order: return hs, (h_T, c_T), the hidden state first.": (hs, c_T, h_T),
-    }
+    }, ["cell_state_not_carried", "hidden_state_not_carried", "stored_before_step", "read_backwards",
+        "final_states_swapped"])
     if h0 is not None and np.any(given_h0 != 0):
         ignored = reference_lstm_forward(x, params, zeros, zeros)
-        mistakes["h0 and c0 ignored: when they are given, the first step must start from them (zeros only "
-                 "when they are None)."] = (ignored[0], *ignored[1])
+        mistakes[Mistake("lstm_forward/h0_c0_ignored", "h0 and c0 ignored: when they are given, the first step must "
+                         "start from them (zeros only when they are None).")] = (ignored[0], *ignored[1])
         ignored_c = reference_lstm_forward(x, params, given_h0, zeros)
-        mistakes["c0 ignored: when it is given, the first step must start from it."] = (ignored_c[0], *ignored_c[1])
+        mistakes[Mistake("lstm_forward/c0_ignored", "c0 ignored: when it is given, the first step must start from "
+                         "it.")] = (ignored_c[0], *ignored_c[1])
     return mistakes
 
 
@@ -331,13 +367,16 @@ def _check_init_case(init_tutorial_params, D: int, H: int, seed: int) -> dict[st
         raise CheckFailed(
             f"{name} changed NumPy's global random state (np.random.seed or np.random.rand). That is what the "
             "tutorial did, and it changes the random numbers of every other piece of code. Create one private "
-            "generator, rng = np.random.default_rng(seed), and draw everything from it."
+            "generator, rng = np.random.default_rng(seed), and draw everything from it.",
+            mistake=Mistake("init_tutorial_params/global_random_state", "NumPy's global random state used").id,
         )
     for key, array in first.items():
         low, high = float(array.min()), float(array.max())
         if low < -0.1 or high >= 0.1:
             raise CheckFailed(f"{name}: {key} has values from {low:.3g} to {high:.3g}; the tutorial draws every "
-                              "weight uniformly from [-0.1, 0.1): rng.uniform(-0.1, 0.1, size=...).")
+                              "weight uniformly from [-0.1, 0.1): rng.uniform(-0.1, 0.1, size=...).",
+                              mistake=Mistake("init_tutorial_params/range_not_minus_to_plus_0_1",
+                                              "values drawn outside [-0.1, 0.1)").id)
     for group in (WEIGHT_NAMES, BIAS_NAMES):
         for k, a in enumerate(group):
             for b in group[k + 1:]:
@@ -346,12 +385,16 @@ def _check_init_case(init_tutorial_params, D: int, H: int, seed: int) -> dict[st
                         f"{name}: {a} and {b} are identical, the tutorial's bug. Each call that starts a new "
                         "generator from the same seed (np.random.default_rng(seed) or np.random.seed(seed) "
                         "inside the loop or helper) starts the same stream again. Create the generator ONCE and "
-                        "draw all eight arrays from it, one after the other."
+                        "draw all eight arrays from it, one after the other.",
+                        mistake=Mistake("init_tutorial_params/arrays_identical", "identical arrays: a generator "
+                                        "started again from the seed for each array").id,
                     )
     again = _params_arrays(_call(init_tutorial_params, D, H, seed, name="init_tutorial_params"), name, D, H)
     if not all(np.array_equal(first[key], again[key]) for key in first):
         raise CheckFailed(f"{name}: two calls with the same seed gave different weights. Seed the generator "
-                          "with the argument: rng = np.random.default_rng(seed), so a run can be repeated.")
+                          "with the argument: rng = np.random.default_rng(seed), so a run can be repeated.",
+                          mistake=Mistake("init_tutorial_params/not_seeded", "the generator not seeded with the "
+                                          "seed argument").id)
     return first
 
 

@@ -16,9 +16,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import textwrap
 import traceback
 
 import numpy as np
+
+from .raised import RAISE_MISTAKES, diagnose, is_library, names_in_line
+from .relations import RELATION_MISTAKES, shape_relation, value_relation
 
 __all__ = [
     "CheckFailed",
@@ -28,8 +32,14 @@ __all__ = [
     "expect_array",
     "expect_close",
     "matching_mistake",
+    "named",
     "passed",
 ]
+
+
+# Every Mistake made so far, {id: text}: the checks' modules make theirs when imported, so importing them all
+# (``lstm_course.feedback.catalogue.all_mistakes``) gives the whole catalogue.
+CATALOGUE: dict[str, str] = {}
 
 
 class Mistake(str):
@@ -45,7 +55,12 @@ class Mistake(str):
     def __new__(cls, id: str, text: str) -> "Mistake":
         made = super().__new__(cls, text)
         made.id = id
+        CATALOGUE.setdefault(id, str(text))  # the first text an id was made with is the catalogue's
         return made
+
+    @property
+    def exercise(self) -> str:
+        return self.id.split("/", 1)[0]
 
     def __reduce__(self):  # pickles (and deep-copies) as a Mistake, id included
         return (Mistake, (self.id, str(self)))
@@ -55,6 +70,9 @@ class Mistake(str):
 # and nbconvert's HTML have no renderer for it, so the learner sees nothing more than the message; nbgrader keeps
 # it in the autograded notebook, where the class report reads it.
 RECORD_MIME_TYPE = "application/vnd.lstm-course.check-failure+json"
+
+
+_LINE_WIDTH = 100  # a failure's lines are wrapped to this width: JupyterLab shows ~105 characters at 1280 px
 
 
 class CheckFailed(AssertionError):
@@ -70,9 +88,36 @@ class CheckFailed(AssertionError):
                  signature: str | None = None):
         super().__init__(message)
         self.mistake = getattr(mistake, "id", mistake)
-        self.mistake_text = str(mistake) if isinstance(mistake, Mistake) else None
+        self.mistake_text = str(mistake) if isinstance(mistake, Mistake) else CATALOGUE.get(mistake)
         self.check = check
         self.signature = signature
+
+    def extended(self, more: str) -> "CheckFailed":
+        """The same failure with ``more`` lines after its message (the mistake it names kept)."""
+        mistake = Mistake(self.mistake, self.mistake_text) if self.mistake and self.mistake_text else self.mistake
+        return CheckFailed(f"{self}\n{more}", mistake=mistake, check=self.check, signature=self.signature)
+
+    @property
+    def exercise(self) -> str | None:
+        if self.mistake:
+            return self.mistake.split("/", 1)[0]
+        check = self.check or _failing_check_name(self.__traceback__)
+        return exercise_of(check) if check else None
+
+    def learner_message(self, prefix: str = "") -> str:
+        """What the learner reads: the diagnosis, then where to find the exercise's hints (``hints.hint``),
+        after ``prefix``, in lines wrapped to ``_LINE_WIDTH``."""
+        from .hints import footer
+
+        ending = footer(self.exercise) if self.exercise else ""
+        lines = []
+        for line in (prefix + (f"{self}\n{ending}" if ending else str(self))).splitlines():
+            if len(line) <= _LINE_WIDTH:  # short enough to read at a glance; long ones wrap, keeping the indent
+                lines.append(line)
+                continue
+            indent = line[:len(line) - len(line.lstrip())]
+            lines += [indent + part for part in _wrap(line.strip(), _LINE_WIDTH - len(indent))]
+        return "\n".join(lines)
 
     def record(self) -> dict:
         """The machine-readable record of this failure: which check, which mistake (or the first line)."""
@@ -98,8 +143,7 @@ class CheckFailed(AssertionError):
         failure also leaves its ``record()`` in the cell's output, invisible to the learner.
         """
         _publish_record(self)
-        first, *rest = str(self).splitlines() or [""]
-        return [f"CheckFailed: {first}", *rest]
+        return self.learner_message(prefix="CheckFailed: ").splitlines() or ["CheckFailed:"]
 
 
 def exercise_of(check_name: str) -> str:
@@ -146,23 +190,39 @@ def call_learner(function, *args, name: str | None = None, **kwargs):
         raise
     except Exception as error:  # the learner's bug: name it and where it came from, keep it short
         where = _learner_line(error)
+        known = diagnose(error, _LIBRARY_FOLDERS)
+        if known is not None:  # the shapes say what was done: say it, in the learner's names, without NumPy's
+            slug, explanation = known
+            mistake = Mistake(f"{label}/{slug}", RAISE_MISTAKES[slug])
+            raise CheckFailed(
+                f"{label} raised {type(error).__name__}" + (f" in {where}" if where else "") + "\n"
+                + f"  {explanation}",  # one line: learner_message wraps it to the width of the page
+                mistake=mistake.id,
+            ) from error
+        names = names_in_line(error, _LIBRARY_FOLDERS)
         raise CheckFailed(
             f"{label} raised {type(error).__name__}: {error}\n"
             + (f"  It happened in {where}\n" if where else "")
-            + "  Try your function on a small example (print the shapes) to find what goes wrong."
+            + (f"  Check that step: there, {names}. Is each what the step needs?" if names else
+               "  Try your function on a small example (print the shapes) to find what goes wrong.")
         ) from error
 
 
 # Frames from these folders are library code; the last frame outside them is the learner's own line.
 _LIBRARY_FOLDERS = tuple(
-    os.path.dirname(module.__file__) + os.sep for module in (np, sys.modules[__name__.split(".")[0]])
+    os.path.dirname(module.__file__) + os.sep
+    for module in (np, sys.modules[__name__.split(".")[0]], __import__("lstm_ref"))
 )
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    return textwrap.wrap(text, width) or [""]
 
 
 def _learner_line(error: BaseException) -> str | None:
     """Describe the learner's line that raised ``error``, e.g. "forget_gate, line 14: return z @ W_f + b_f"."""
     frames = traceback.extract_tb(error.__traceback__)[1:]  # the first frame is call_learner's own call
-    own = [frame for frame in frames if not frame.filename.startswith(_LIBRARY_FOLDERS)]
+    own = [frame for frame in frames if not is_library(frame.filename, _LIBRARY_FOLDERS)]
     if not own:
         return None
     frame = own[-1]
@@ -185,13 +245,25 @@ def expect_array(name: str, got, expected_shape: tuple, *, shape_meaning: str | 
         raise CheckFailed(f"{name}: expected an array of floats, got dtype {got.dtype}.")
     if got.shape != tuple(expected_shape):
         spelled = f"{shape_meaning} = {tuple(expected_shape)}" if shape_meaning else f"{tuple(expected_shape)}"
-        hint = ""
-        if got.shape == tuple(reversed(expected_shape)) and len(expected_shape) == 2:
-            hint = "\n  Hint: the axes are swapped. Is a weight matrix transposed, or `z @ W` used instead of `z @ W.T`?"
-        raise CheckFailed(f"{name}: wrong shape: expected {spelled}, got {got.shape}.{hint}")
+        relation = shape_relation(got.shape, tuple(expected_shape))
+        hint = f"\n  Hint: {relation[1]}" if relation else ""
+        raise CheckFailed(f"{name}: wrong shape: expected {spelled}, got {got.shape}.{hint}",
+                          mistake=_relation_mistake(name, relation))
     if not np.all(np.isfinite(got)):
         raise CheckFailed(f"{name}: your result contains NaN or infinity.")
     return got
+
+
+def named(exercise: str, mistakes: dict, slugs: list[str]) -> dict:
+    """``mistakes`` ({text: output}) with each text made a ``Mistake("<exercise>/<slug>", text)``, in order.
+
+    For catalogues written as a dict literal of texts: the slugs, listed beside the dict, are the stable ids.
+    A key that is already a ``Mistake`` keeps its own id (its slug in the list is skipped).
+    """
+    if len(slugs) != len(mistakes):
+        raise ValueError(f"{exercise}: {len(mistakes)} mistakes but {len(slugs)} slugs")
+    return {key if isinstance(key, Mistake) else Mistake(f"{exercise}/{slug}", key): value
+            for (key, value), slug in zip(mistakes.items(), slugs)}
 
 
 def matching_mistake(got: np.ndarray, mistakes: dict[str, np.ndarray], *, rtol: float = 1e-6, atol: float = 1e-9):
@@ -238,8 +310,13 @@ def expect_close(
     known = matching_mistake(got, mistakes or {})
     if known is not None:
         lines.append(f"  Hint: your output matches {known}")
-    elif hint:
-        lines.append(f"  Hint: {hint}")
+    else:
+        relation = value_relation(got, expected, rtol=max(rtol, 1e-6), atol=max(atol, 1e-9))
+        if relation is not None:  # not one of the exercise's own mistakes, but a simple change of the right result
+            lines.append(f"  Your result {relation[1]}")
+            known = _relation_mistake(name, relation)
+        if hint:
+            lines.append(f"  Hint: {hint}")
     raise CheckFailed("\n".join(lines), mistake=known if isinstance(known, Mistake) else None,
                       signature=output_signature(got))
 
@@ -249,6 +326,23 @@ def output_signature(got: np.ndarray) -> str:
     got = np.asarray(got)
     rounded = [f"{value:.6g}" for value in got.ravel().tolist()]
     return hashlib.sha1(repr((got.shape, rounded)).encode()).hexdigest()[:12]
+
+
+def _exercise_in_progress(name: str) -> str:
+    """The exercise being checked: from the outermost ``check_...`` call on the stack, else ``name``'s first word."""
+    frame, found = sys._getframe(1), None
+    while frame is not None:
+        if frame.f_code.co_name.startswith("check_"):
+            found = frame.f_code.co_name
+        frame = frame.f_back
+    return exercise_of(found) if found else name.split()[0].strip(",:()")
+
+
+def _relation_mistake(name: str, relation) -> Mistake | None:
+    if relation is None:
+        return None
+    slug = relation[0]
+    return Mistake(f"{_exercise_in_progress(name)}/{slug}", RELATION_MISTAKES[slug])
 
 
 def passed(name: str, detail: str = "") -> None:

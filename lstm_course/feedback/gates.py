@@ -35,7 +35,7 @@ from lstm_ref import gates as reference
 from lstm_ref.activations import sigmoid, tanh
 from lstm_ref.params import LSTMParams
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
 
 __all__ = [
     "check_forget_gate",
@@ -129,8 +129,8 @@ def _call_gate(gate: _Gate, learner, x, h_prev, W, b):
     try:
         return call_learner(learner, x.copy(), h_prev.copy(), W.copy(), b.copy(), name=gate.function)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, ValueError):  # matmul / broadcast / concatenate shape trouble
-            raise CheckFailed(f"{failure}\n{_shape_help(gate, x, h_prev)}") from failure.__cause__
+        if isinstance(failure.__cause__, ValueError) and not failure.mistake:  # shape trouble not recognised
+            raise failure.extended(_shape_help(gate, x, h_prev)) from failure.__cause__
         raise
 
 
@@ -148,21 +148,25 @@ def _gate_mistakes(gate: _Gate, x, h_prev, p: LSTMParams) -> dict[str, np.ndarra
         else "The candidate is a value to write into the cell state; it must be able to be negative, so tanh."
     )
     mistakes = {
-        f"{other} used instead of {name}. {why}": (tanh if gate.is_sigmoid else sigmoid)(pre_activation),
-        f"no activation at all: z @ {gate.weight}.T + {gate.bias} still has to go through {name}.": pre_activation,
-        f"the bias {gate.bias} left out: add it after the matrix product, inside the {name}.": act(z @ W.T),
-        f"the bias {gate.bias} subtracted instead of added.": act(z @ W.T - b),
-        (
+        Mistake(f"{gate.function}/{other}_instead_of_{name}", f"{other} used instead of {name}. {why}"): (tanh if gate.is_sigmoid else sigmoid)(pre_activation),
+        Mistake(f"{gate.function}/no_activation",
+                f"no activation at all: z @ {gate.weight}.T + {gate.bias} still has to go through {name}."): pre_activation,
+        Mistake(f"{gate.function}/missing_bias",
+                f"the bias {gate.bias} left out: add it after the matrix product, inside the {name}."): act(z @ W.T),
+        Mistake(f"{gate.function}/bias_subtracted", f"the bias {gate.bias} subtracted instead of added."): act(z @ W.T - b),
+        Mistake(
+            f"{gate.function}/concatenated_h_first",
             "z = [h_prev, x] (the wrong order). The weights expect x first, then h_prev: "
-            "np.concatenate([x, h_prev], axis=1)."
+            "np.concatenate([x, h_prev], axis=1).",
         ): act(np.concatenate([h_prev, x], axis=1) @ W.T + b),
-        "h_prev left out: the gate looks at z = [x, h_prev], not at x alone.": act(x @ W[:, :D].T + b),
-        "x left out: the gate looks at z = [x, h_prev], not at h_prev alone.": act(h_prev @ W[:, D:].T + b),
+        Mistake(f"{gate.function}/h_prev_left_out", "h_prev left out: the gate looks at z = [x, h_prev], not at x alone."): act(x @ W[:, :D].T + b),
+        Mistake(f"{gate.function}/x_left_out", "x left out: the gate looks at z = [x, h_prev], not at h_prev alone."): act(h_prev @ W[:, D:].T + b),
     }
     if gate.is_sigmoid:
-        mistakes[
+        mistakes[Mistake(
+            f"{gate.function}/gate_flipped",
             f"1 - {gate.symbol}: your gate is flipped. {gate.symbol} = sigmoid(z @ {gate.weight}.T + {gate.bias}); "
-            "a value near 1 means 'let through' (for the forget gate: keep)."
+            "a value near 1 means 'let through' (for the forget gate: keep).")
         ] = 1.0 - act(pre_activation)
     return mistakes
 
@@ -311,10 +315,10 @@ def _elementwise_call(function: str, learner, arguments: dict[str, np.ndarray]):
     try:
         return call_learner(learner, *(value.copy() for value in arguments.values()), name=function)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, ValueError):
+        if isinstance(failure.__cause__, ValueError) and not failure.mistake:
             B, H = next(iter(arguments.values())).shape
-            raise CheckFailed(
-                f"{failure}\n  Here every argument is (B, H) = {(B, H)} and so is the result: combine them "
+            raise failure.extended(
+                f"  Here every argument is (B, H) = {(B, H)} and so is the result: combine them "
                 "elementwise with * and +, not with a matrix product (@ or np.dot)."
             ) from failure.__cause__
         raise
@@ -343,22 +347,40 @@ def _cell_case(shape, seed: int, *, dtype=np.float64):
 
 def _cell_mistakes(c_prev, f, i, g) -> dict[str, np.ndarray]:
     return {
-        (
+        Mistake(
+            "cell_update/gates_swapped",
             "f * g + i * c_prev: the gates are swapped. The forget gate f scales the OLD cell state c_prev; "
-            "the input gate i scales the NEW candidate g."
+            "the input gate i scales the NEW candidate g.",
         ): f * g + i * c_prev,
-        "c_prev + i * g: the forget gate is left out; f decides how much of c_prev to keep.": c_prev + i * g,
-        "f * c_prev + g: the input gate is left out; i decides how much of the candidate g to write.": f * c_prev + g,
-        (
+        Mistake("cell_update/forget_gate_left_out",
+                "c_prev + i * g: the forget gate is left out; f decides how much of c_prev to keep."): c_prev + i * g,
+        Mistake("cell_update/input_gate_left_out",
+                "f * c_prev + g: the input gate is left out; i decides how much of the candidate g to write."): f * c_prev + g,
+        Mistake(
+            "cell_update/tanh_on_cell_state",
             "tanh(f * c_prev + i * g): the cell state is not squashed. Keeping it a plain sum is what lets "
-            "memory (and gradients) pass through many steps; the tanh comes later, in the hidden state."
+            "memory (and gradients) pass through many steps; the tanh comes later, in the hidden state.",
         ): tanh(f * c_prev + i * g),
-        "(1 - f) * c_prev + i * g: f = 1 means KEEP the old cell state, so it multiplies c_prev directly.": (
+        Mistake("cell_update/forget_gate_inverted", "(1 - f) * c_prev + i * g: f = 1 means KEEP the old cell state, so it multiplies c_prev directly."): (
             (1.0 - f) * c_prev + i * g
         ),
-        "f * c_prev * i * g: the two contributions are added, not multiplied.": f * c_prev * i * g,
-        (
-            "f * c_prev + (1 - f) * g: in an LSTM the input gate i (not 1 - f) decides how much of g to write."
+        Mistake("cell_update/multiplied_not_added", "f * c_prev * i * g: the two contributions are added, not multiplied."): f * c_prev * i * g,
+        Mistake("cell_update/candidate_subtracted", "f * c_prev - i * g: the new contribution is ADDED to the kept "
+                "memory."): f * c_prev - i * g,
+        Mistake("cell_update/nothing_written", "f * c_prev alone: the input gate's contribution i * g is left out; "
+                "c = f * c_prev + i * g."): f * c_prev,
+        Mistake("cell_update/nothing_kept", "i * g alone: the kept memory f * c_prev is left out; "
+                "c = f * c_prev + i * g."): i * g,
+        Mistake("cell_update/c_prev_left_out", "f + i * g: the forget gate scales the old cell state, f * c_prev."):
+            f + i * g,
+        Mistake("cell_update/candidate_left_out", "f * c_prev + i: the input gate scales the candidate, i * g."):
+            f * c_prev + i,
+        Mistake("cell_update/divides", "a division where the update multiplies: c = f * c_prev + i * g."):
+            f / c_prev + i * g,
+        Mistake("cell_update/divides_by_g", "i / g: the input gate MULTIPLIES the candidate, i * g."): f * c_prev + i / g,
+        Mistake(
+            "cell_update/coupled_gates",
+            "f * c_prev + (1 - f) * g: in an LSTM the input gate i (not 1 - f) decides how much of g to write.",
         ): f * c_prev + (1.0 - f) * g,
     }
 
@@ -388,8 +410,10 @@ def _check_cell_case(learner, arguments: dict[str, np.ndarray]) -> None:
     got = _expect_elementwise_shape(name, _elementwise_call("cell_update", learner, arguments), shape)
     if np.allclose(got, expected, rtol=rtol, atol=atol):
         return
+    with np.errstate(all="ignore"):  # some mistakes divide by values that may be 0: not the learner's warning
+        known = _cell_mistakes(**arguments)
     expect_close(
-        name, got, expected, rtol=rtol, atol=atol, mistakes=_cell_mistakes(**arguments),
+        name, got, expected, rtol=rtol, atol=atol, mistakes=known,
         hint=_isolate_cell_error(learner, **arguments, rtol=rtol, atol=atol), shape_meaning="(B, H)",
     )
 
@@ -435,15 +459,21 @@ def _hidden_case(shape, seed: int, *, dtype=np.float64, cell_scale: float = 2.0)
 
 def _hidden_mistakes(c, o) -> dict[str, np.ndarray]:
     return {
-        (
+        Mistake(
+            "hidden_state/missing_tanh",
             "h = o * c: the tanh on the cell state is missing (the seed tutorial's code has this bug). Without "
-            "it h grows as large as the cell state; h = o * tanh(c) keeps it between -1 and 1."
+            "it h grows as large as the cell state; h = o * tanh(c) keeps it between -1 and 1.",
         ): o * c,
-        "tanh(o * c): squash the cell state first, then let the output gate scale it: o * tanh(c).": tanh(o * c),
-        "tanh(c) without the output gate: multiply by o, which decides how much of the cell to show.": tanh(c),
-        "o * sigmoid(c): the cell state goes through tanh (values in (-1, 1)), not sigmoid.": o * sigmoid(c),
-        "o + tanh(c): the output gate multiplies (it is a fraction), it is not added.": o + tanh(c),
-        "c * tanh(o): the tanh belongs on the cell state c, and o multiplies it.": c * tanh(o),
+        Mistake("hidden_state/tanh_of_product", "tanh(o * c): squash the cell state first, then let the output gate scale it: o * tanh(c)."): tanh(o * c),
+        Mistake("hidden_state/output_gate_left_out",
+                "tanh(c) without the output gate: multiply by o, which decides how much of the cell to show."): tanh(c),
+        Mistake("hidden_state/sigmoid_instead_of_tanh",
+                "o * sigmoid(c): the cell state goes through tanh (values in (-1, 1)), not sigmoid."): o * sigmoid(c),
+        Mistake("hidden_state/cell_left_out", "h = o: the cell state is left out; h = o * tanh(c)."): o.copy(),
+        Mistake("hidden_state/divides", "o / tanh(c): the output gate MULTIPLIES the squashed cell state."):
+            o / tanh(c),
+        Mistake("hidden_state/output_gate_added", "o + tanh(c): the output gate multiplies (it is a fraction), it is not added."): o + tanh(c),
+        Mistake("hidden_state/tanh_on_output_gate", "c * tanh(o): the tanh belongs on the cell state c, and o multiplies it."): c * tanh(o),
     }
 
 
@@ -475,8 +505,10 @@ def _check_hidden_case(learner, arguments: dict[str, np.ndarray]) -> None:
     hint = _isolate_hidden_error(learner, **arguments, rtol=rtol, atol=atol)
     if np.abs(got).max() > 1:
         hint = f"some of your values lie outside [-1, 1] (up to {np.abs(got).max():.3g}); {hint}"
+    with np.errstate(all="ignore"):
+        known = _hidden_mistakes(**arguments)
     expect_close(
-        name, got, expected, rtol=rtol, atol=atol, mistakes=_hidden_mistakes(**arguments), hint=hint,
+        name, got, expected, rtol=rtol, atol=atol, mistakes=known, hint=hint,
         shape_meaning="(B, H)",
     )
 
@@ -504,3 +536,12 @@ def check_hidden_state(hidden_state) -> None:
 def check_hidden_state_hidden(hidden_state) -> None:
     """Hidden check of ``hidden_state``: more shapes, float32, large cell states, arguments unchanged."""
     _check_hidden_state(hidden_state, hidden=True)
+
+
+# Make every mistake of this unit once, on a tiny case, so the catalogue (catalogue.all_mistakes) holds them all
+# from import on, not only after a check has run.
+for _gate in (_FORGET, _INPUT, _CANDIDATE, _OUTPUT):
+    _gate_mistakes(_gate, *_gate_case((1, 1, 1), 0))
+with np.errstate(all="ignore"):
+    _cell_mistakes(**_cell_case((1, 1), 0))
+    _hidden_mistakes(**_hidden_case((1, 1), 0))

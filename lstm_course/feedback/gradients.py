@@ -24,7 +24,7 @@ from lstm_ref.gradcheck import numerical_gradient
 from lstm_ref.params import RNNParams
 from lstm_ref.rnn import rnn_step, rnn_step_backward
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, named, passed
 
 __all__ = [
     "reference_step_jacobian",
@@ -116,9 +116,9 @@ def _call(function, *args, name):
     try:
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
-        if isinstance(failure.__cause__, (ValueError, IndexError)):
-            raise CheckFailed(
-                f"{failure}\n  Hint: h_t is (B, H) and W is (H, D + H); W_h = W[:, input_size:] is (H, H). "
+        if isinstance(failure.__cause__, (ValueError, IndexError)) and not failure.mistake:
+            raise failure.extended(
+                "  Hint: h_t is (B, H) and W is (H, D + H); W_h = W[:, input_size:] is (H, H). "
                 "To scale row i of W_h by (1 - h_t[b, i]^2) for every sample: (1 - h_t**2)[:, :, None] * W_h."
             ) from failure.__cause__
         raise
@@ -138,7 +138,7 @@ def _jacobian_mistakes(h_t, W, D) -> dict[str, np.ndarray]:
     rows = slope[:, :, None]  # scales row i by slope[i]: diag(slope) @ W_h
     columns = slope[:, None, :]  # scales column j instead: W_h @ diag(slope)
     B = h_t.shape[0]
-    return {
+    return named("one_step_jacobian", {
         "W_h transposed. Entry [i, j] is dh_t[i]/dh_t-1[j] = (1 - h_t[i]^2) W[i, D + j]: use W[:, D:] as it "
         "is, not its transpose.": rows * W_h.T,
         "the wrong block of W: W = [W_x | W_h] has the input weights FIRST, so the recurrent weights are the "
@@ -151,7 +151,12 @@ def _jacobian_mistakes(h_t, W, D) -> dict[str, np.ndarray]:
             (1.0 - np.tanh(h_t) ** 2)[:, :, None] * W_h,
         "the sign of the slope flipped: tanh'(a) = 1 - tanh(a)^2 (positive), not tanh(a)^2 - 1.": -rows * W_h,
         "the slope written as 1 - h_t instead of 1 - h_t^2.": (1.0 - h_t)[:, :, None] * W_h,
-    }
+        "the slope written as 1 + h_t^2: tanh'(a) = 1 - tanh(a)^2.": (1.0 + h_t ** 2)[:, :, None] * W_h,
+        "the slope written as 1 - 2 h_t: tanh'(a) = 1 - tanh(a)^2, h_t squared.": (1.0 - 2.0 * h_t)[:, :, None] * W_h,
+        "W_h divides: each row of W_h is MULTIPLIED by its unit's slope.": rows / W_h,
+    }, ["W_h_transposed", "wrong_block_of_W", "tanh_derivative_left_out", "slope_scales_columns",
+        "tanh_applied_twice", "slope_sign_flipped", "slope_1_minus_h", "slope_1_plus_h2", "slope_1_minus_2h",
+        "divides_by_W_h"])
 
 
 # ------------------------------------------------------------------------------------ one_step_jacobian
@@ -164,8 +169,8 @@ def _check_jacobian_case(one_step_jacobian, case, h_t, W, D, expected, *, rtol=1
         try:
             expect_array(f"one_step_jacobian ({case})", got, (B, H, H), shape_meaning="(B, H, H)")
         except CheckFailed as failure:
-            raise CheckFailed(
-                f"{failure}\n  Hint: one (H, H) Jacobian per sample. Give the slope (B, H) a third axis so it "
+            raise failure.extended(
+                "  Hint: one (H, H) Jacobian per sample. Give the slope (B, H) a third axis so it "
                 "scales the rows of W_h for every sample: (1 - h_t**2)[:, :, None] * W_h -> (B, H, H)."
             ) from None
     expect_close(
@@ -210,11 +215,12 @@ def check_one_step_jacobian_hidden(one_step_jacobian) -> None:
 
 
 # --------------------------------------------------------------------------------------- gradient_norms
-def _norms_with(hs, W, D, *, factor_state, accumulate="right", norm="spectral"):
+def _norms_with(hs, W, D, *, factor_state, accumulate="right", norm="spectral", factor=None):
     """The norms (B, T + 1) of a (possibly wrong) accumulation of step Jacobians, for the mistakes table.
 
     factor_state(t) -> the (B, H) state whose slope is used for dh_t/dh_{t-1}; ``accumulate`` says on which
-    side the new factor goes ("right" is correct, "left" is the wrong order, "none" keeps only one factor).
+    side the new factor goes ("right" is correct, "left" is the wrong order, "none" keeps only one factor,
+    "elementwise" multiplies entry by entry); ``factor(state, W_h)`` builds a step's Jacobian another way.
     """
     B, T, H = hs.shape
     W_h = W[:, D:]
@@ -228,13 +234,15 @@ def _norms_with(hs, W, D, *, factor_state, accumulate="right", norm="spectral"):
     norms = np.empty((B, T + 1))
     norms[:, T] = size(product)
     for t in range(T, 0, -1):
-        factor = (1.0 - factor_state(t) ** 2)[:, :, None] * W_h
+        step = (1.0 - factor_state(t) ** 2)[:, :, None] * W_h if factor is None else factor(factor_state(t), W_h)
         if accumulate == "right":
-            product = product @ factor
+            product = product @ step
         elif accumulate == "left":
-            product = factor @ product
+            product = step @ product
+        elif accumulate == "elementwise":
+            product = product * step
         else:
-            product = factor
+            product = step
         norms[:, t - 1] = size(product)
     return norms
 
@@ -247,7 +255,7 @@ def _norms_mistakes(hs, W, D) -> dict[str, np.ndarray]:
         return hs[:, t - 2]
 
     correct = _norms_with(hs, W, D, factor_state=state)
-    return {
+    mistakes = {
         "the product taken in the wrong order: dh_T/dh_t-1 = (dh_T/dh_t) (dh_t/dh_t-1), so the new factor "
         "goes on the RIGHT: `product = product @ J_t`.": _norms_with(hs, W, D, factor_state=state, accumulate="left"),
         "the Jacobians not accumulated: column t must hold the norm of the whole product from T back to t, "
@@ -259,6 +267,32 @@ def _norms_mistakes(hs, W, D) -> dict[str, np.ndarray]:
         "the columns in reverse order: column t is ||dh_T/dh_t||, so the LAST column (t = T) is 1 and column 0 "
         "is the furthest back.": correct[:, ::-1].copy(),
     }
+    mistakes = named("gradient_norms", mistakes, ["product_order_wrong", "not_accumulated", "frobenius_norm",
+                                                  "state_off_by_one", "columns_reversed"])
+    H = hs.shape[2]
+    jacobians = {
+        "jacobian_without_slope": ("the step's Jacobian without tanh's slope: J_t = diag(1 - h_t^2) W_h, not W_h "
+                                   "alone.", lambda h, W_h: np.broadcast_to(W_h, (h.shape[0],) + W_h.shape)),
+        "slope_1_plus_h2": ("the slope written as 1 + h_t^2 in the step's Jacobian: tanh'(a) = 1 - tanh(a)^2.",
+                            lambda h, W_h: (1.0 + h ** 2)[:, :, None] * W_h),
+        "slope_1_minus_2h": ("the slope written as 1 - 2 h_t in the step's Jacobian: tanh'(a) = 1 - tanh(a)^2.",
+                             lambda h, W_h: (1.0 - 2.0 * h)[:, :, None] * W_h),
+        "slope_alone": ("the slope alone as the step's Jacobian: J_t = diag(1 - h_t^2) W_h, the slope scales W_h's "
+                        "rows.", lambda h, W_h: np.broadcast_to((1.0 - h ** 2)[:, :, None], (h.shape[0], H, H))),
+        "divides_by_W_h": ("W_h divides in the step's Jacobian; it multiplies: (1 - h_t^2)[:, :, None] * W_h.",
+                           lambda h, W_h: (1.0 - h ** 2)[:, :, None] / W_h),
+        "wrong_block_of_W": ("the wrong block of W: the recurrent weights are its LAST H columns, "
+                             "W[:, input_size:].", lambda h, W_h: (1.0 - h ** 2)[:, :, None] * W[:, :H]),
+    }
+    if W[D:, :].shape == (H, H):
+        jacobians["rows_of_W"] = ("the rows of W taken instead of its columns: W_h = W[:, input_size:] (all rows, "
+                                  "the last H columns).", lambda h, W_h: (1.0 - h ** 2)[:, :, None] * W[D:, :])
+    for slug, (text, build) in jacobians.items():
+        mistakes[Mistake(f"gradient_norms/{slug}", text)] = _norms_with(hs, W, D, factor_state=state, factor=build)
+    mistakes[Mistake("gradient_norms/elementwise_product", "the factors multiplied entry by entry (*): the "
+                     "Jacobians chain by matrix product, `product = product @ J_t`.")] = \
+        _norms_with(hs, W, D, factor_state=state, accumulate="elementwise")
+    return mistakes
 
 
 def _check_norms_case(gradient_norms, case, x, h0, W, b, *, rtol=1e-7, atol=1e-12):
@@ -278,7 +312,7 @@ def _check_norms_case(gradient_norms, case, x, h0, W, b, *, rtol=1e-7, atol=1e-1
         try:
             expect_array("gradient_norms", got, (B, T + 1), shape_meaning="(B, T + 1)")
         except CheckFailed as failure:
-            raise CheckFailed(f"{failure}\n  Hint: {shape_hints[got.shape]}") from None
+            raise failure.extended(f"  Hint: {shape_hints[got.shape]}") from None
     expect_close(
         f"gradient_norms ({case})", got, expected, rtol=rtol, atol=atol, shape_meaning="(B, T + 1)",
         mistakes=_norms_mistakes(hs, W, D),

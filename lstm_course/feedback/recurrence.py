@@ -23,14 +23,16 @@ from lstm_ref.params import RNNParams
 from lstm_ref.rnn import rnn_forward as reference_rnn_forward
 from lstm_ref.rnn import rnn_step as reference_rnn_step
 
-from .core import CheckFailed, call_learner, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_close, passed
 
 __all__ = ["check_rnn_step", "check_rnn_step_hidden", "check_rnn_forward", "check_rnn_forward_hidden"]
 
 LAYOUT_HINT = (
     "  Hint: W has shape (H, D + H) and z = [x_t, h_prev] has shape (B, D + H), so the product is z @ W.T "
-    "(shape (B, H)). For the time loop: x has shape (B, T, D) and the input at step t is x[:, t]."
+    "(shape (B, H))."
 )
+# Only rnn_forward has a time loop: its hint adds where the step's input comes from.
+LOOP_HINT = LAYOUT_HINT + " In the loop over time, x has shape (B, T, D) and the input at step t is x[:, t]."
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -54,8 +56,8 @@ def _call(function, *args, name: str):
         return call_learner(function, *args, name=name)
     except CheckFailed as failure:
         cause = failure.__cause__
-        if isinstance(cause, (ValueError, IndexError)):
-            raise CheckFailed(f"{failure}\n{LAYOUT_HINT}") from cause
+        if isinstance(cause, (ValueError, IndexError)) and not failure.mistake:
+            raise failure.extended(LOOP_HINT if name == "rnn_forward" else LAYOUT_HINT) from cause
         raise
 
 
@@ -75,15 +77,17 @@ def _step_mistakes(x_t, h_prev, W, b) -> dict[str, np.ndarray]:
     z = np.concatenate([x_t, h_prev], axis=1)
     swapped = np.concatenate([h_prev, x_t], axis=1)
     return {
-        "sigmoid used instead of tanh. The hidden state is tanh(...): values between -1 and 1, "
-        "centred on 0.": sigmoid(z @ W.T + b),
-        "the bias b left out: add `+ b` after the matrix product.": np.tanh(z @ W.T),
-        "tanh left out: h_t = tanh([x_t, h_prev] W^T + b), not just the matrix product plus b.": z @ W.T + b,
-        "[h_prev, x_t] concatenated instead of [x_t, h_prev]: the first D columns of W multiply x_t, the last "
-        "H columns multiply h_prev.": np.tanh(swapped @ W.T + b),
-        "h_prev left out: the previous state must enter the step through W[:, D:] (that is the memory).":
+        Mistake("rnn_step/sigmoid_instead_of_tanh", "sigmoid used instead of tanh. The hidden state is tanh(...): "
+                "values between -1 and 1, centred on 0."): sigmoid(z @ W.T + b),
+        Mistake("rnn_step/missing_bias", "the bias b left out: add `+ b` after the matrix product."): np.tanh(z @ W.T),
+        Mistake("rnn_step/missing_tanh",
+                "tanh left out: h_t = tanh([x_t, h_prev] W^T + b), not just the matrix product plus b."): z @ W.T + b,
+        Mistake("rnn_step/concatenated_h_first", "[h_prev, x_t] concatenated instead of [x_t, h_prev]: the first D "
+                "columns of W multiply x_t, the last H columns multiply h_prev."): np.tanh(swapped @ W.T + b),
+        Mistake("rnn_step/h_prev_left_out",
+                "h_prev left out: the previous state must enter the step through W[:, D:] (that is the memory)."):
             np.tanh(x_t @ W[:, :D].T + b),
-        "x_t left out: the current input must enter the step through W[:, :D].": np.tanh(h_prev @ W[:, D:].T + b),
+        Mistake("rnn_step/x_left_out", "x_t left out: the current input must enter the step through W[:, :D]."): np.tanh(h_prev @ W[:, D:].T + b),
     }
 
 
@@ -150,15 +154,39 @@ def _forward_mistakes(x, h0, W, b) -> dict[str, np.ndarray]:
     skip_last = correct.copy()
     skip_last[:, -1] = 0.0
     from_zeros = reference_rnn_forward(x, params, np.zeros_like(h0))[0]
+    def run(step_variant, inputs=x):
+        h, states = h0, []
+        for t in range(T):
+            h = step_variant(inputs[:, t], h)
+            states.append(h)
+        return np.stack(states, axis=1)
+
+    step_variants = {
+        "step_without_tanh": ("each step without its tanh: h = tanh([x_t, h] W^T + b).",
+                              lambda x_t, h: np.concatenate([x_t, h], axis=1) @ W.T + b),
+        "concatenated_h_first": ("each step's z built as [h, x_t]: the input comes first, [x[:, t], h].",
+                                 lambda x_t, h: np.tanh(np.concatenate([h, x_t], axis=1) @ W.T + b)),
+        "bias_subtracted": ("the bias subtracted in each step: h = tanh(z W^T + b).",
+                            lambda x_t, h: np.tanh(np.concatenate([x_t, h], axis=1) @ W.T - b)),
+        "missing_bias": ("the bias left out of each step: h = tanh(z W^T + b).",
+                         lambda x_t, h: np.tanh(np.concatenate([x_t, h], axis=1) @ W.T)),
+    }
+    variants = {Mistake(f"rnn_forward/{slug}", text): run(step) for slug, (text, step) in step_variants.items()}
+    variants[Mistake("rnn_forward/input_one_step_late", "step t reads x[:, t - 1], the previous input (and the "
+                     "last one at t = 0): step t reads x[:, t].")] = run(lambda x_t, h: step(x_t, h),
+                                                                           np.roll(x, 1, axis=1))
     return {
-        "the state is not carried: every step starts again from h0. Update `h = ...` inside the loop and feed "
-        "that h to the next step.": from_h0,
-        "hs[:, t] holds the state BEFORE step t (h_t-1) instead of after it: store the new state after "
-        "computing it.": shifted,
-        "the first time step was skipped: the loop must run over t = 0, 1, ..., T-1 (range(T)).": skip_first,
-        "the last time step was skipped: the loop must run over t = 0, 1, ..., T-1 (range(T)), so hs[:, T-1] "
-        "is the state after the last input.": skip_last,
-        "h0 was ignored: the first step must start from the given h0, not from zeros.": from_zeros,
+        **variants,
+        Mistake("rnn_forward/state_not_carried", "the state is not carried: every step starts again from h0. "
+                "Update `h = ...` inside the loop and feed that h to the next step."): from_h0,
+        Mistake("rnn_forward/stored_before_step", "hs[:, t] holds the state BEFORE step t (h_t-1) instead of after "
+                "it: store the new state after computing it."): shifted,
+        Mistake("rnn_forward/first_step_skipped",
+                "the first time step was skipped: the loop must run over t = 0, 1, ..., T-1 (range(T))."): skip_first,
+        Mistake("rnn_forward/last_step_skipped", "the last time step was skipped: the loop must run over t = 0, "
+                "1, ..., T-1 (range(T)), so hs[:, T-1] is the state after the last input."): skip_last,
+        Mistake("rnn_forward/h0_ignored", "h0 was ignored: the first step must start from the given h0, not from "
+                "zeros."): from_zeros,
     }
 
 
@@ -196,3 +224,8 @@ def check_rnn_forward_hidden(rnn_forward) -> None:
     x, h0, W, b = _random_case(np.random.default_rng(25), 2, 6, 3, 4, dtype=np.float32)
     _check_forward_case(rnn_forward, "float32 inputs", x, h0, W, b, rtol=1e-4, atol=1e-5)
     passed("rnn_forward (hidden)", "other shapes, h0 = 0, float32")
+
+
+# Make every mistake once at import, so the catalogue (catalogue.all_mistakes) holds them all.
+_step_mistakes(*_random_case(np.random.default_rng(0), 1, None, 1, 1))
+_forward_mistakes(*_random_case(np.random.default_rng(0), 1, 2, 1, 1))

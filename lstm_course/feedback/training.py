@@ -30,7 +30,7 @@ from lstm_ref.losses import mean_squared_error
 from lstm_ref.optim import SGD, Adam, clip_by_global_norm, global_norm
 from lstm_ref.training import Readout, SequenceModel
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, named, passed
 
 __all__ = [
     "check_sgd_momentum_update",
@@ -84,14 +84,17 @@ def _as_number(name: str, value, hint: str = "") -> np.ndarray:
 
 def _merged(mistakes: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Join the hints of mistakes that give the same output here, so the message names every candidate
-    (e.g. on the first Adam step, a missing (1 - beta1) and a stored m_hat both give m = grad)."""
+    (e.g. on the first Adam step, a missing (1 - beta1) and a stored m_hat both give m = grad). The joined
+    hint keeps the first mistake's id."""
     merged: dict[str, np.ndarray] = {}
     for hint, output in mistakes.items():
         output = np.asarray(output)
         for known in list(merged):
             other = merged[known]
             if other.shape == output.shape and np.allclose(other, output, rtol=1e-9, atol=1e-12):
-                merged[f"{known}\n  Or: {hint}"] = merged.pop(known)
+                joined = f"{known}\n  Or: {hint}"
+                key = Mistake(known.id, joined) if isinstance(known, Mistake) else joined
+                merged[key] = merged.pop(known)
                 break
         else:
             merged[hint] = output
@@ -147,6 +150,19 @@ def _sgd_mistakes(param, grad, velocity, lr, momentum):
         "param + lr * (momentum * velocity - grad): a sign is flipped; the velocity sums +grad and the step "
         "subtracts lr * velocity.": param + lr * (momentum * velocity - grad),
     }
+    velocity_mistakes = named("sgd_momentum_update", velocity_mistakes, [
+        "velocity_sign_flipped", "momentum_term_left_out", "velocity_as_running_average", "lr_in_velocity",
+        "velocity_unchanged"])
+    param_mistakes = named("sgd_momentum_update", param_mistakes, [
+        "step_uphill", "momentum_left_out_of_step", "old_velocity_in_step", "lr_missing", "sign_flipped"])
+    velocity_mistakes[Mistake("sgd_momentum_update/results_swapped", "the new parameter where the new velocity "
+                              "belongs: return new_param first, then new_velocity.")] = param - lr * right_velocity
+    param_mistakes[Mistake("sgd_momentum_update/results_swapped", "the new velocity where the new parameter "
+                           "belongs: return new_param first, then new_velocity.")] = right_velocity
+    param_mistakes[Mistake("sgd_momentum_update/step_divides_by_velocity", "param - lr / velocity: the step "
+                           "MULTIPLIES lr by the new velocity.")] = param - lr / right_velocity
+    param_mistakes[Mistake("sgd_momentum_update/step_is_lr", "param - lr: the step is lr times the new velocity, "
+                           "not lr alone.")] = param - lr
     return _merged(velocity_mistakes), _merged(param_mistakes)
 
 
@@ -275,9 +291,66 @@ def _adam_mistakes(param, grad, m, v, t, lr, beta1, beta2, eps):
         "beta1 and beta2 swapped: m (the gradient's average) uses beta1 = 0.9-ish, v (its square) beta2.":
             _adam_formula(**{**args, "beta1": beta2, "beta2": beta1}),
     }
+    m_mistakes = named("adam_update", m_mistakes, ["m_without_1_minus_beta1", "m_uses_beta2", "m_hat_returned",
+                                                   "m_unchanged"])
+    v_mistakes = named("adam_update", v_mistakes, ["v_of_grad", "v_of_abs_grad", "v_uses_beta1",
+                                                   "v_without_1_minus_beta2", "v_hat_returned"])
+    param_mistakes = named("adam_update", param_mistakes, ["no_bias_correction", "no_square_root", "eps_inside_root",
+                                                           "step_uphill", "correction_uses_t_plus_1",
+                                                           "betas_swapped"])
+    right_param = _adam_formula(**args)
+    m_mistakes[Mistake("adam_update/results_swapped", "the new parameter where m belongs: return new_param, "
+                       "new_m, new_v in that order.")] = right_param
+    param_mistakes[Mistake("adam_update/results_swapped", "m where the new parameter belongs: return new_param, "
+                           "new_m, new_v in that order.")] = right_m
+    m_mistakes[Mistake("adam_update/m_without_grad", "m = beta1 * m + (1 - beta1): the gradient is left out of "
+                       "its running average.")] = beta1 * m + (1 - beta1)
+    m_mistakes[Mistake("adam_update/m_divides_by_grad", "m = beta1 * m + (1 - beta1) / grad: the gradient "
+                       "multiplies.")] = beta1 * m + (1 - beta1) / np.where(grad == 0, np.nan, grad)
+    v_mistakes[Mistake("adam_update/v_without_grad", "v = beta2 * v + (1 - beta2): the squared gradient is left "
+                       "out of its running average.")] = beta2 * v + (1 - beta2)
+    v_mistakes[Mistake("adam_update/v_divides_by_grad_squared", "v = beta2 * v + (1 - beta2) / grad ** 2: the "
+                       "squared gradient multiplies.")] = beta2 * v + (1 - beta2) / np.where(grad == 0, np.nan,
+                                                                                             grad * grad)
+    v_mistakes[Mistake("adam_update/v_of_twice_grad", "v averages grad * 2 instead of grad ** 2.")] = \
+        beta2 * v + (1 - beta2) * grad * 2
+    # The step, one piece changed at a time: the corrections, the numerator, the denominator.
+    c1, c2 = 1 - beta1 ** t, 1 - beta2 ** t
+    m_hat, v_hat = right_m / c1, right_v / c2
+    pieces = {
+        "m_hat_multiplied": ("m_hat = m * (1 - beta1 ** t): the correction divides", right_m * c1, v_hat),
+        "m_hat_plus": ("m_hat = m / (1 + beta1 ** t): the correction is 1 - beta1 ** t", right_m / (1 + beta1 ** t),
+                       v_hat),
+        "m_hat_beta_times_t": ("m_hat = m / (1 - beta1 * t): the correction raises beta1 to the power t",
+                               right_m / (1 - beta1 * t), v_hat),
+        "m_not_corrected": ("m not bias-corrected (only v is): m_hat = m / (1 - beta1 ** t)", right_m, v_hat),
+        "v_hat_multiplied": ("v_hat = v * (1 - beta2 ** t): the correction divides", m_hat, right_v * c2),
+        "v_hat_plus": ("v_hat = v / (1 + beta2 ** t): the correction is 1 - beta2 ** t", m_hat,
+                       right_v / (1 + beta2 ** t)),
+        "v_hat_beta_times_t": ("v_hat = v / (1 - beta2 * t): the correction raises beta2 to the power t", m_hat,
+                               right_v / (1 - beta2 * t)),
+        "v_not_corrected": ("v not bias-corrected (only m is): v_hat = v / (1 - beta2 ** t)", m_hat, right_v),
+    }
+    for slug, (words, m_used, v_used) in pieces.items():
+        param_mistakes[Mistake(f"adam_update/{slug}", f"{words}.")] = param - lr * m_used / (np.sqrt(v_used) + eps)
+    steps = {
+        "no_step": ("the parameter came back unchanged: subtract the step lr * m_hat / (sqrt(v_hat) + eps)", param),
+        "step_without_denominator": ("the step lr * m_hat without dividing by sqrt(v_hat) + eps",
+                                     param - lr * m_hat),
+        "step_times_denominator": ("the step multiplied by sqrt(v_hat) + eps; it divides",
+                                   param - lr * m_hat * (np.sqrt(v_hat) + eps)),
+        "step_without_m_hat": ("the step lr / (sqrt(v_hat) + eps), without m_hat", param - lr / (np.sqrt(v_hat) + eps)),
+        "step_without_lr": ("the step without the learning rate lr", param - m_hat / (np.sqrt(v_hat) + eps)),
+        "step_over_eps": ("the step divided by eps alone; it is sqrt(v_hat) + eps", param - lr * m_hat / eps),
+        "lr_divided_by_m_hat": ("lr divided by m_hat; the step is lr * m_hat / (sqrt(v_hat) + eps)",
+                                param - lr / np.where(m_hat == 0, np.nan, m_hat) / (np.sqrt(v_hat) + eps)),
+    }
+    for slug, (words, value) in steps.items():
+        param_mistakes[Mistake(f"adam_update/{slug}", f"{words}.")] = value
     if (lr, beta1, beta2, eps) != tuple(_ADAM_DEFAULTS.values()):
-        typed_in = "the default values (lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8) were typed in instead " \
-                   "of using the arguments lr, beta1, beta2, eps: use the values passed in."
+        typed_in = Mistake("adam_update/defaults_typed_in", "the default values (lr = 1e-3, beta1 = 0.9, beta2 = "
+                           "0.999, eps = 1e-8) were typed in instead of using the arguments lr, beta1, beta2, eps: "
+                           "use the values passed in.")
         default_beta1, default_beta2 = _ADAM_DEFAULTS["beta1"], _ADAM_DEFAULTS["beta2"]
         m_mistakes[typed_in] = default_beta1 * m + (1 - default_beta1) * grad
         v_mistakes[typed_in] = default_beta2 * v + (1 - default_beta2) * grad * grad
@@ -308,7 +381,8 @@ def _check_adam_case(learner, case, situation: str, hint: str) -> None:
                           beta1=case["beta1"], beta2=case["beta2"], eps=case["eps"], name="adam_update")
     new_param, new_m, new_v = _unpack("adam_update", result, ("new_param", "new_m", "new_v"))
     expected_param, expected_m, expected_v = _reference_adam(**case)
-    m_mistakes, v_mistakes, param_mistakes = _adam_mistakes(**case)
+    with np.errstate(all="ignore"):  # some mistakes take a root of a negative number: not the learner's warning
+        m_mistakes, v_mistakes, param_mistakes = _adam_mistakes(**case)
     rtol, atol = _tolerance(case["param"])
     expect_close(f"new_m ({situation})", new_m, expected_m, rtol=rtol, atol=atol, mistakes=m_mistakes,
                  hint=f"{hint} m is beta1 * m + (1 - beta1) * grad.".strip(), shape_meaning="param.shape")
@@ -389,9 +463,13 @@ def _clip_mistakes(grads: dict[str, np.ndarray], max_norm: float):
         "each array was divided by the norm, which makes the global norm 1 whatever max_norm is: multiply by "
         "max_norm / norm.": scaled(1.0 / norm if norm > 0 else 1.0),
     }
+    array_mistakes = named("clip_gradients", array_mistakes, [
+        "clipped_each_array", "clipped_values", "rescaled_below_threshold", "factor_upside_down",
+        "norm_without_root", "divided_by_norm"])
     if norm > 0:
-        array_mistakes["the norm used is the sum of each array's own norm; the global norm is "
-                       "sqrt(sum over every array of sum(g ** 2))."] = scaled(
+        array_mistakes[Mistake("clip_gradients/sum_of_norms", "the norm used is the sum of each array's own norm; "
+                               "the global norm is "
+                               "sqrt(sum over every array of sum(g ** 2)).")] = scaled(
             min(1.0, max_norm / sum(float(np.sqrt(np.sum(g * g))) for g in grads.values())))
     norm_mistakes = {
         "you returned the norm AFTER clipping; return the norm BEFORE clipping (large values in a log of it "
@@ -400,6 +478,8 @@ def _clip_mistakes(grads: dict[str, np.ndarray], max_norm: float):
         "you added up each array's own norm; the global norm is sqrt(sum over every array of sum(g ** 2)), one "
         "square root over everything.": np.asarray(sum(float(np.sqrt(np.sum(g * g))) for g in grads.values())),
     }
+    norm_mistakes = named("clip_gradients", norm_mistakes, ["norm_after_clipping", "norm_is_sum_of_squares",
+                                                            "norm_is_sum_of_norms"])
     return array_mistakes, norm_mistakes  # merged per array by the caller
 
 
@@ -420,8 +500,13 @@ def _check_clip_case(learner, grads, max_norm, situation: str, hint: str) -> Non
     expected, expected_norm = clip_by_global_norm(grads, max_norm)
     array_mistakes, norm_mistakes = _clip_mistakes(grads, max_norm)
     if not isinstance(clipped, dict):
+        swapped = isinstance(norm, dict) and np.ndim(clipped) == 0
         raise CheckFailed(f"clip_gradients ({situation}): `clipped` must be a dict name -> array like `grads`, "
-                          f"got a {type(clipped).__name__}.")
+                          f"got a {type(clipped).__name__}."
+                          + ("\n  Hint: the two results are in the wrong order: return clipped, norm." if swapped
+                             else ""),
+                          mistake=Mistake("clip_gradients/results_swapped", "the norm and the clipped gradients "
+                                          "returned in the wrong order").id if swapped else None)
     if set(clipped) != set(grads):
         raise CheckFailed(f"clip_gradients ({situation}): `clipped` must have the same names as `grads`, "
                           f"{sorted(grads)}, got {sorted(clipped)}.")
@@ -528,7 +613,7 @@ def _check_train_case(learner, case) -> None:
         clipped, norm = clip_by_global_norm(raw, max_norm)
         accumulated = raw if accumulated is None else {name: accumulated[name] + raw[name] for name in raw}
         accumulated_clipped, accumulated_norm = clip_by_global_norm(accumulated, max_norm)
-        mistaken_params = {
+        mistaken_params = named("train_step", {
             "the raw gradients reached the optimiser: pass it the CLIPPED gradients that clip_by_global_norm "
             "returns (it leaves its input untouched).": _stepped(model, optimiser, raw),
             "the gradients were added to those of earlier steps and never reset, so each step applies the sum of "
@@ -537,7 +622,7 @@ def _check_train_case(learner, case) -> None:
                 _stepped(model, optimiser, {name: -g for name, g in clipped.items()}),
             "the parameters did not change: the optimiser must update the model's own arrays, "
             "model.parameters(), not copies of them.": before,
-        }
+        }, ["raw_gradients_to_optimiser", "gradients_accumulated", "step_uphill", "parameters_unchanged"])
         result = call_learner(learner, learner_model, inputs.copy(), targets.copy(), learner_optimiser, max_norm,
                               name="train_step")
         got_loss, got_norm = _unpack("train_step", result, ("loss", "grad_norm"))
@@ -558,15 +643,17 @@ def _check_train_case(learner, case) -> None:
         loss_after = mean_squared_error(model.predict(inputs), targets)[0]
         expect_close(f"the returned loss at {where}", got_loss, np.asarray(loss),
                      rtol=1e-6, atol=1e-12,
-                     mistakes={"you returned the loss AFTER the update; return the loss of the forward pass you "
-                               "took the gradients of.": np.asarray(loss_after)},
+                     mistakes={Mistake("train_step/loss_after_update", "you returned the loss AFTER the update; "
+                                       "return the loss of the forward pass you took the gradients of."):
+                               np.asarray(loss_after)},
                      hint="return the mean squared error of this step's forward pass, before the update.")
         expect_close(f"the returned grad_norm at {where}", got_norm, np.asarray(norm),
                      rtol=1e-6, atol=1e-12,
-                     mistakes={"you returned the norm AFTER clipping; return the one clip_by_global_norm reports "
-                               "(measured before clipping).": np.asarray(min(norm, max_norm)),
-                               "you returned the norm of gradients summed over several steps: use this step's "
-                               "gradients only.": np.asarray(accumulated_norm)},
+                     mistakes=named("train_step", {
+                         "you returned the norm AFTER clipping; return the one clip_by_global_norm reports "
+                         "(measured before clipping).": np.asarray(min(norm, max_norm)),
+                         "you returned the norm of gradients summed over several steps: use this step's "
+                         "gradients only.": np.asarray(accumulated_norm)}, ["norm_after_clipping", "norm_accumulated"]),
                      hint="return the norm that clip_by_global_norm returns with the clipped gradients.")
 
 
@@ -598,3 +685,10 @@ def check_train_step(train_step) -> None:
 def check_train_step_hidden(train_step) -> None:
     """Hidden check of ``train_step``: an RNN, SGD with and without momentum, B = 1, several outputs."""
     _check_train(train_step, hidden=True)
+
+
+# Make every mistake once at import, so the catalogue (catalogue.all_mistakes) holds them all.
+with np.errstate(all="ignore"):
+    _sgd_mistakes(**_sgd_case((1,), 0))
+    _adam_mistakes(**_adam_case((1,), 0, t=2, lr=0.01, beta1=0.8, beta2=0.99, eps=1e-6))
+    _clip_mistakes({"W": np.ones(2)}, 1.0)

@@ -23,7 +23,7 @@ from lstm_ref.activations import sigmoid_derivative as reference_sigmoid_derivat
 from lstm_ref.activations import tanh as reference_tanh
 from lstm_ref.activations import tanh_derivative as reference_tanh_derivative
 
-from .core import CheckFailed, call_learner, expect_array, expect_close, passed
+from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
 
 __all__ = [
     "check_sigmoid",
@@ -95,21 +95,41 @@ def _expect_dtype(name: str, got: np.ndarray, x: np.ndarray) -> None:
 def _sigmoid_mistakes(x: np.ndarray) -> dict[str, np.ndarray]:
     """What the common wrong sigmoids return on ``x``, keyed by the hint that names each one."""
     return {
-        "tanh(x). tanh has values in (-1, 1); the sigmoid's are in (0, 1).": reference_tanh(x),
-        "0.5 * (1 + tanh(x)). The identity needs half the input: 0.5 * (1 + tanh(x / 2)).": reference_sigmoid(2.0 * x),
-        "1 / (1 + exp(x)), which is sigmoid(-x). Check the sign in the exponent.": reference_sigmoid(-x),
+        Mistake("sigmoid/tanh_instead", "tanh(x). tanh has values in (-1, 1); the sigmoid's are in (0, 1)."): reference_tanh(x),
+        Mistake("sigmoid/tanh_without_half",
+                "0.5 * (1 + tanh(x)). The identity needs half the input: 0.5 * (1 + tanh(x / 2))."): reference_sigmoid(2.0 * x),
+        Mistake("sigmoid/tanh_left_out", "0.5 * (1 + x / 2): the tanh is left out, so the values grow without "
+                "bound; sigmoid(x) = 0.5 * (1 + tanh(x / 2)) stays between 0 and 1."): 0.5 * (1.0 + 0.5 * x),
+        Mistake("sigmoid/sign_of_exponent",
+                "1 / (1 + exp(x)), which is sigmoid(-x). Check the sign in the exponent."): reference_sigmoid(-x),
     }
 
 
 def _derivative_mistakes(x: np.ndarray) -> dict[str, np.ndarray]:
     """What the common wrong derivatives return on ``x``, keyed by the hint that names each one."""
     s = reference_sigmoid(x)
+    half = reference_tanh(0.5 * x)
+    wrong_s = {
+        "s_tanh_without_half": ("0.5 * (1 + tanh(x)): the identity needs half the input, tanh(x / 2)",
+                                reference_sigmoid(2.0 * x)),
+        "s_without_half_factor": ("1 + tanh(x / 2): the factor 0.5 is missing", 1.0 + half),
+        "s_without_one": ("0.5 * tanh(x / 2): the 1 inside the bracket is missing", 0.5 * half),
+        "s_without_tanh": ("0.5 * (1 + x / 2): the tanh is left out", 0.5 * (1.0 + 0.5 * x)),
+    }
+    mistakes = {Mistake(f"sigmoid_derivative/{slug}", f"s * (1 - s) with s computed as {words}: s must be "
+                        "sigmoid(x) itself, between 0 and 1."): value * (1.0 - value)
+                for slug, (words, value) in wrong_s.items()}
+    mistakes[Mistake("sigmoid_derivative/s_over_1_minus_s", "s / (1 - s): the two factors multiply, "
+                     "s * (1 - s).")] = s / (1.0 - s)
+    mistakes[Mistake("sigmoid_derivative/only_1_minus_s", "1 - s: the factor s is left out; the slope is "
+                     "s * (1 - s).")] = 1.0 - s
     return {
-        "x * (1 - x). s * (1 - s) is written with the sigmoid's OUTPUT s = sigmoid(x): compute s first.": x * (1.0 - x),
-        "1 - sigmoid(x)**2, the pattern of tanh's derivative (1 - tanh(x)**2), not the sigmoid's.": 1.0 - s * s,
-        "1 - tanh(x)**2, the derivative of tanh, not of the sigmoid.": reference_tanh_derivative(x),
-        "sigmoid(x) itself: the function, not its derivative.": s,
-        "sigmoid(x) * (1 + sigmoid(x)). Check the sign: sigmoid' = sigmoid * (1 - sigmoid).": s * (1.0 + s),
+        **mistakes,
+        Mistake("sigmoid_derivative/written_with_x", "x * (1 - x). s * (1 - s) is written with the sigmoid's OUTPUT s = sigmoid(x): compute s first."): x * (1.0 - x),
+        Mistake("sigmoid_derivative/tanh_pattern", "1 - sigmoid(x)**2, the pattern of tanh's derivative (1 - tanh(x)**2), not the sigmoid's."): 1.0 - s * s,
+        Mistake("sigmoid_derivative/tanh_derivative", "1 - tanh(x)**2, the derivative of tanh, not of the sigmoid."): reference_tanh_derivative(x),
+        Mistake("sigmoid_derivative/the_function_itself", "sigmoid(x) itself: the function, not its derivative."): s,
+        Mistake("sigmoid_derivative/plus_instead_of_minus", "sigmoid(x) * (1 + sigmoid(x)). Check the sign: sigmoid' = sigmoid * (1 - sigmoid)."): s * (1.0 + s),
     }
 
 
@@ -121,15 +141,24 @@ def _check_values(name, function, reference, mistakes, x: np.ndarray, *, overflo
     _expect_no_warnings(name, messages, x, overflow_hint)
     got = expect_array(name, got, x.shape, shape_meaning="the shape of x")
     _expect_dtype(name, got, x)
-    expect_close(name, got, reference(x), mistakes=mistakes(x), hint=hint, **TOLERANCES[x.dtype])
+    with np.errstate(all="ignore"):  # some mistakes divide by 1 - s = 0 at the extremes: not the learner's warning
+        known = mistakes(x)
+    expect_close(name, got, reference(x), mistakes=known, hint=hint, **TOLERANCES[x.dtype])
     return got
 
 
+SIGMOID_VALUES_HINT = ("check your formula at three points: sigmoid(0) = 1/2, sigmoid(5) is about 0.993 and "
+                      "sigmoid(-5) about 0.0067; every value lies between 0 and 1.")
+DERIVATIVE_VALUES_HINT = ("check two steps: s = sigmoid(x) first (s(0) = 1/2), then s * (1 - s), which is 1/4 at "
+                          "x = 0 and near 0 far from it, never negative.")
+
+
 def _check_sigmoid_case(sigmoid, x: np.ndarray) -> None:
-    _check_values("sigmoid", sigmoid, reference_sigmoid, _sigmoid_mistakes, x, overflow_hint=SIGMOID_OVERFLOW_HINT)
+    _check_values("sigmoid", sigmoid, reference_sigmoid, _sigmoid_mistakes, x, overflow_hint=SIGMOID_OVERFLOW_HINT,
+                  hint=SIGMOID_VALUES_HINT)
 
 
-def _check_derivative_case(sigmoid_derivative, x: np.ndarray, hint: str | None = None) -> None:
+def _check_derivative_case(sigmoid_derivative, x: np.ndarray, hint: str | None = DERIVATIVE_VALUES_HINT) -> None:
     _check_values("sigmoid_derivative", sigmoid_derivative, reference_sigmoid_derivative, _derivative_mistakes, x,
                   overflow_hint=DERIVATIVE_OVERFLOW_HINT, hint=hint)
 
@@ -190,3 +219,9 @@ def check_sigmoid_derivative_hidden(sigmoid_derivative) -> None:
     at_minus_x = expect_array(name, call_learner(sigmoid_derivative, -x), x.shape, shape_meaning="the shape of x")
     _expect_symmetry(name, at_minus_x, at_x, "sigmoid'(-x) = sigmoid'(x)")
     passed("sigmoid_derivative (hidden tests)", "more shapes, float32, peak at 0, symmetry")
+
+
+# Make every mistake once at import, so the catalogue (catalogue.all_mistakes) holds them all.
+with np.errstate(all="ignore"):
+    _sigmoid_mistakes(np.zeros(1))
+    _derivative_mistakes(np.zeros(1))
