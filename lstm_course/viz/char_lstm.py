@@ -42,14 +42,15 @@ class CharTrainingView:
     """
 
     def __init__(self, model: SequenceModel, vocab: Vocabulary, total_steps: int, *, baseline: float | None = None,
-                 prompt: str = "Alice ", sample_every: int = 50, sample_length: int = 60, temperature: float = 0.5,
+                 prompt: str = "Alice ", sample_every: int = 40, sample_length: int = 60, temperature: float = 0.5,
                  sample=None, show: bool = True):
         self.model, self.vocab, self.total_steps = model, vocab, total_steps
         self.prompt, self.sample_every, self.sample_length = prompt, sample_every, sample_length
         self.temperature, self.sample = temperature, sample
         self.plot = LiveLossPlot("A character-level LSTM learning to write", total_steps=total_steps,
                                  ylabel="cross-entropy per character (nats)", baseline=baseline,
-                                 baseline_label="guessing: log V", log_scale=False, show=show)
+                                 baseline_label="guessing: log V", log_scale=False, show=show,
+                                 min_interval=2.0)  # each redraw renders a PNG: costlier than many steps
         self.samples: list[tuple[int, str]] = []
         self._handle = display(Pretty(self.text()), display_id=True) if show else None
 

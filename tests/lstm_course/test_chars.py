@@ -85,7 +85,7 @@ def test_a_short_training_lowers_the_loss_and_learns_the_courses_phrase(text):
     # The notebook's own setting: the loss falls from log V and the model completes "I love machine".
     vocab = Vocabulary.of(text)
     model = char_model(vocab, hidden_size=48, rng=0)
-    losses = train_chars(model, vocab.encode(text), vocab, 250, lstm_ref.Adam(lr=0.02), batch=24, length=32, rng=1)
+    losses = train_chars(model, vocab.encode(text), vocab, 200, lstm_ref.Adam(lr=0.02), batch=16, length=32, rng=1)
     assert np.mean(losses[:10]) > 0.8 * np.log(vocab.size)
     assert np.mean(losses[-10:]) < 1.8
     assert generate(model, vocab, "I love machine", 9, temperature=0).startswith("I love machine learning")
