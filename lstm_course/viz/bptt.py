@@ -14,6 +14,11 @@ With f_t near 1 the first survives many steps; the second shrinks (or grows) geo
 
 ``lstm_gradient_norms`` and ``rnn_gradient_norms`` compute the curves; ``gradient_flow_explorer`` builds the
 widget of unit 6 (sliders for the forget-gate bias, the RNN's recurrent weight scale and the length).
+
+Your own backward step in the picture: ``gradient_flow_explorer(yours=my_step_backward)`` computes the LSTM's
+curves a second time with the learner's step (the signature of ``lstm_ref.lstm_step_backward``) and draws them
+over the reference's, each step where they differ marked with an x; an unfinished step leaves the reference
+alone, with a line saying so.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ from lstm_ref.rnn import rnn_step, rnn_step_backward
 from lstm_ref.sequence import lstm_forward
 
 from .style import MODEL_COLOURS, OKABE_ITO
+from .yours import learner_status
 
 __all__ = [
     "lstm_gradient_norms",
@@ -50,11 +56,13 @@ def _check_sequence(x, dh_T, H):
                          f"{getattr(dh_T, 'shape', type(dh_T).__name__)}.")
 
 
-def lstm_gradient_norms(x: np.ndarray, params: LSTMParams, dh_T: np.ndarray):
+def lstm_gradient_norms(x: np.ndarray, params: LSTMParams, dh_T: np.ndarray, step_backward=lstm_step_backward):
     """||dL/dh_t|| and ||dL/dc_t|| for t = 0, ..., T, for a loss with dL/dh_T = ``dh_T`` (and nothing else).
 
     Args:
-        x: (B, T, D) inputs; params: LSTMParams; dh_T: (B, H) the gradient arriving at the last hidden state.
+        x: (B, T, D) inputs; params: LSTMParams; dh_T: (B, H) the gradient arriving at the last hidden state;
+        step_backward: one step backward, (dh, dc, cache) -> (dx, dh_prev, dc_prev, grads) (lstm_ref's, or the
+            learner's own).
     Returns:
         dh_norms, dc_norms: each (B, T + 1); column t belongs to h_t / c_t (column 0 to the initial states,
         which start at zero). dL/dc_0 has no path through h_0 (h_0 is given, not computed from c_0).
@@ -76,7 +84,10 @@ def lstm_gradient_norms(x: np.ndarray, params: LSTMParams, dh_T: np.ndarray):
         cache = caches[t - 1]
         # Everything that reaches c_t: from later steps, and through h_t = o_t * tanh(c_t).
         dc_norms[:, t] = np.linalg.norm(dc + dh * cache.o * (1.0 - cache.tanh_c ** 2), axis=1)
-        _, dh, dc, _ = lstm_step_backward(dh, dc, cache)
+        _, dh, dc, _ = step_backward(dh, dc, cache)
+        if np.shape(dh) != dh_T.shape or np.shape(dc) != dh_T.shape:  # a learner's step can broadcast silently
+            raise ValueError(f"the step returned dh_prev {np.shape(dh)} and dc_prev {np.shape(dc)}, expected (B, H) = "
+                             f"{dh_T.shape} for both")
         dh_norms[:, t - 1] = np.linalg.norm(dh, axis=1)
     dc_norms[:, 0] = np.linalg.norm(dc, axis=1)
     return dh_norms, dc_norms
@@ -111,6 +122,18 @@ def _mean_forget_gate(x: np.ndarray, params: LSTMParams) -> float:
 FLOOR = 1e-30  # exact zeros cannot sit on a log axis
 
 
+def plot_yours(ax, steps, yours_dc, yours_dh, differs: np.ndarray) -> None:
+    """Draw the learner's LSTM curves over the reference's, an x on every step where either differs."""
+    colour = OKABE_ITO["orange"]
+    ax.semilogy(steps, np.maximum(yours_dc, FLOOR), color=colour, linewidth=1.2, label="yours  ||dL/dc_t||")
+    ax.semilogy(steps, np.maximum(yours_dh, FLOOR), color=colour, linewidth=1.2, linestyle="--",
+                label="yours  ||dL/dh_t||")
+    if differs.any():
+        marked = np.concatenate([steps[differs], steps[differs]])
+        ax.scatter(marked, np.maximum(np.concatenate([yours_dc[differs], yours_dh[differs]]), FLOOR), marker="x",
+                   s=18, color=OKABE_ITO["vermillion"], zorder=3, label="yours differs from lstm_ref")
+
+
 def plot_gradient_flow(ax, steps, lstm_dc, lstm_dh, rnn_dh, *, title: str) -> None:
     """Draw the three curves (each (T + 1,)) against ``steps`` on a log scale, with labels and a legend."""
     ax.semilogy(steps, np.maximum(lstm_dc, FLOOR), color=MODEL_COLOURS["lstm"], linewidth=2.0,
@@ -137,7 +160,8 @@ class GradientFlowExplorer:
         output: the Output widget the figure is drawn into (redrawn whenever a control changes).
         view: the whole widget (controls above the output).
         last_drawn: what the last figure showed: "steps" (T + 1,), "lstm_dc", "lstm_dh", "rnn_dh" (T + 1,),
-            "mean_forget_gate", "forget_bias", "rnn_scale", "length", "title".
+            "mean_forget_gate", "forget_bias", "rnn_scale", "length", "title"; with the learner's step also
+            "yours_dc", "yours_dh" (None when it could not run), "differs" ((T + 1,) booleans) and "status".
     """
 
     controls: dict
@@ -147,15 +171,18 @@ class GradientFlowExplorer:
 
 
 def gradient_flow_explorer(seed: int = 0, *, hidden_size: int = 32, input_size: int = 4, max_length: int = 200,
-                           forget_bias: float = 1.0, rnn_scale: float = 1.0, length: int = 100
+                           forget_bias: float = 1.0, rnn_scale: float = 1.0, length: int = 100, yours=None
                            ) -> GradientFlowExplorer:
     """Build the widget: the three gradient-norm curves for one random sequence, LSTM against RNN.
 
     Everything random is drawn once from ``seed``: the inputs x ~ N(0, 1) (1, max_length, D), the LSTM's and the
     RNN's weights (PyTorch's initialisation) and the unit vector dL/dh_T. The sliders then change only
     the forget-gate bias b_f (all units), the factor on the RNN's recurrent weights W_h, and the length T (the
-    first T inputs). They redraw on release (continuous_update=False).
+    first T inputs). They redraw on release (continuous_update=False). ``yours``: the learner's step backward
+    (signature of ``lstm_ref.lstm_step_backward``), drawn over the reference with its differences marked.
     """
+    if yours is not None and not callable(yours):
+        raise TypeError(f"yours must be your step backward function, got {type(yours).__name__}.")
     generator = np.random.default_rng(seed)
     H, D = int(hidden_size), int(input_size)
     x_all = generator.normal(size=(1, int(max_length), D))
@@ -188,11 +215,26 @@ def gradient_flow_explorer(seed: int = 0, *, hidden_size: int = 32, input_size: 
         title = (f"Gradient reaching step t from the loss at step T = {length}\n"
                  f"LSTM forget bias {forget_bias:+.2f} (mean f = {mean_forget:.2f}), RNN weight scale {rnn_scale:.2f}")
         last_drawn.clear()
+        if yours is not None:
+            mine, status = learner_status(yours, lambda: lstm_gradient_norms(x, lstm, dh_T, step_backward=yours))
+            yours_dh, yours_dc = (mine[0][0], mine[1][0]) if mine is not None else (None, None)
+            differs = None
+            if mine is not None:
+                differs = ~(np.isclose(yours_dc, lstm_dc, rtol=1e-6, atol=1e-12)
+                            & np.isclose(yours_dh, lstm_dh, rtol=1e-6, atol=1e-12))
+                name = getattr(yours, "__name__", "your step")
+                status = (f"{name} gives lstm_ref's curves at every step" if not differs.any() else
+                          f"{name} differs from lstm_ref at {int(differs.sum())} of {len(steps)} steps, marked x")
+            title += f"\n{status}"
+            last_drawn.update({"yours_dc": yours_dc, "yours_dh": yours_dh, "differs": differs, "status": status})
         last_drawn.update({"steps": steps, "lstm_dc": lstm_dc, "lstm_dh": lstm_dh, "rnn_dh": rnn_dh,
                            "mean_forget_gate": mean_forget, "forget_bias": float(forget_bias),
                            "rnn_scale": float(rnn_scale), "length": int(length), "title": title})
-        fig, ax = plt.subplots(figsize=(9, 4.2))
+        fig, ax = plt.subplots(figsize=(9, 4.2 if yours is None else 4.8))
         plot_gradient_flow(ax, steps, lstm_dc, lstm_dh, rnn_dh, title=title)
+        if yours is not None and last_drawn["yours_dc"] is not None:  # on top: a thin line over a thick one
+            plot_yours(ax, steps, last_drawn["yours_dc"], last_drawn["yours_dh"], last_drawn["differs"])
+            ax.legend(loc="lower right", fontsize=8)
         fig.tight_layout()
         display(fig)  # into the Output widget that interactive_output opened around this call
         plt.close(fig)  # and nowhere else: no duplicate figure at the end of the cell

@@ -20,6 +20,12 @@ Gate heat maps share one scale, [0, 1] in viridis (``lstm_course.viz.style``), s
 value in every figure; the candidate, cell and hidden state are signed and use the diverging scale.
 
 ``plot_all_gates`` draws the six side by side, the three gates with one shared colour bar.
+
+Your own code in the widget: ``gate_explorer("forget", yours=forget_gate)`` runs the same LSTM a second time with
+the learner's function in place of ``lstm_ref``'s for that quantity (the unit 4 signatures: a gate
+``(x, h_prev, W_gate, b_gate)``, ``cell_update(c_prev, f, i, g)``, ``hidden_state(c, o)``), so its output feeds
+every later step as it would in their own LSTM, and draws theirs under the reference with every entry that
+differs marked. An unfinished function (or one that fails) leaves the reference alone, with a line saying why.
 """
 
 from __future__ import annotations
@@ -35,9 +41,13 @@ from lstm_ref import gates as lstm_gates
 from lstm_ref.params import LSTMParams
 
 from .style import OKABE_ITO, gate_heatmap, signed_heatmap
+from .yours import comparison_line, learner_status
 
 __all__ = ["QUANTITIES", "GateExplorer", "gate_explorer", "plot_all_gates", "run_lstm", "sample_params",
            "sample_sequence"]
+
+# Entries of the learner's quantity farther than this from the reference's are marked as different.
+DIFFERENCE_TOLERANCE = 1e-6
 
 SAMPLE_STEPS = 40
 SAMPLE_INPUT_SIZE = 2
@@ -99,16 +109,37 @@ def sample_params(seed: int = 4) -> LSTMParams:
     return p
 
 
-def run_lstm(sequence: np.ndarray, p: LSTMParams, h0: float = 0.0, c0: float = 0.0) -> dict[str, np.ndarray]:
+def _learner_quantity(key: str, function, x_t, h, c_prev, gates: dict, p: LSTMParams) -> np.ndarray:
+    """The learner's value of quantity ``key`` for one step, called with the unit 4 signature on copies."""
+    if key in ("forget", "input", "candidate", "output"):
+        letter = {"forget": "f", "input": "i", "candidate": "g", "output": "o"}[key]
+        W, b = getattr(p, f"W_{letter}").copy(), getattr(p, f"b_{letter}").copy()
+        value = function(x_t[None, :].copy(), h.copy(), W, b)
+    elif key == "cell":
+        value = function(c_prev.copy(), gates["forget"].copy(), gates["input"].copy(), gates["candidate"].copy())
+    else:
+        value = function(gates["cell"].copy(), gates["output"].copy())
+    value = np.asarray(value, dtype=float) if value is not None else None
+    if value is None or value.shape != h.shape:
+        raise ValueError(f"it returned {'None' if value is None else f'shape {value.shape}'}, expected (B, H) = "
+                         f"{h.shape}")
+    return value
+
+
+def run_lstm(sequence: np.ndarray, p: LSTMParams, h0: float = 0.0, c0: float = 0.0,
+             replace: dict | None = None) -> dict[str, np.ndarray]:
     """Run one sequence through the LSTM step by step and record every quantity.
 
     Args:
         sequence: (T, D) inputs, one row per time step (a single sequence: B = 1).
         p: LSTMParams with input size D.
         h0, c0: the initial hidden and cell state, the same value for every unit.
+        replace: {quantity key: a learner's function} computing that quantity instead of ``lstm_ref`` (unit 4
+            signatures, see the module's docstring); its result feeds every later step.
     Returns:
         dict with keys "forget", "input", "candidate", "cell", "output", "hidden", each a (T, H) array.
     """
+    replace = replace or {}
     sequence = np.asarray(sequence, dtype=p.dtype)
     if sequence.ndim != 2 or sequence.shape[1] != p.input_size:
         raise ValueError(
@@ -120,13 +151,16 @@ def run_lstm(sequence: np.ndarray, p: LSTMParams, h0: float = 0.0, c0: float = 0
     record = {key: [] for key in QUANTITIES}
     for x_t in sequence:
         z = lstm_gates.concat_input(x_t[None, :], h)  # (1, D + H): this step's input, then the previous h
-        f = lstm_gates.forget_gate(z, p)
-        i = lstm_gates.input_gate(z, p)
-        g = lstm_gates.candidate(z, p)
-        o = lstm_gates.output_gate(z, p)
-        c = lstm_gates.cell_update(c, f, i, g)
-        h = lstm_gates.hidden_state(c, o)
-        for key, value in zip(("forget", "input", "candidate", "output", "cell", "hidden"), (f, i, g, o, c, h)):
+        step = {}
+        for key, gate in (("forget", lstm_gates.forget_gate), ("input", lstm_gates.input_gate),
+                          ("candidate", lstm_gates.candidate), ("output", lstm_gates.output_gate)):
+            step[key] = gate(z, p) if key not in replace else _learner_quantity(key, replace[key], x_t, h, c, step, p)
+        step["cell"] = (lstm_gates.cell_update(c, step["forget"], step["input"], step["candidate"])
+                        if "cell" not in replace else _learner_quantity("cell", replace["cell"], x_t, h, c, step, p))
+        step["hidden"] = (lstm_gates.hidden_state(step["cell"], step["output"]) if "hidden" not in replace
+                          else _learner_quantity("hidden", replace["hidden"], x_t, h, c, step, p))
+        c, h = step["cell"], step["hidden"]
+        for key, value in step.items():
             record[key].append(value[0])
     return {key: np.array(values) for key, values in record.items()}
 
@@ -150,11 +184,18 @@ class GateExplorer:
         last_drawn: what was plotted last: "activations" (T, H), "input" (T, D), the three slider values, the
             colour scale ("vmin", "vmax", "cmap") and the labels ("title", "xlabel", "ylabel", "colour_label").
         figure: the last matplotlib Figure (closed after display, kept for inspection).
+        yours: the learner's function for this quantity, or None. With it, last_drawn also holds "yours" (T, H)
+            (None when it could not run), "differences" (a (T, H) boolean mask, None without theirs) and
+            "status" (the line shown: matches / differs / unfinished).
     """
 
-    def __init__(self, quantity: str, params: LSTMParams | None = None, sequence: np.ndarray | None = None):
+    def __init__(self, quantity: str, params: LSTMParams | None = None, sequence: np.ndarray | None = None,
+                 yours=None):
         if quantity not in QUANTITIES:
             raise ValueError(f"quantity must be one of {sorted(QUANTITIES)}, got {quantity!r}.")
+        if yours is not None and not callable(yours):
+            raise TypeError(f"yours must be your function for the {quantity} quantity, got {type(yours).__name__}.")
+        self.yours = yours
         self.quantity = QUANTITIES[quantity]
         self.params = sample_params() if params is None else params
         self.sequence = sample_sequence() if sequence is None else np.asarray(sequence)
@@ -184,24 +225,42 @@ class GateExplorer:
         self.output = widgets.interactive_output(self.draw, self.controls)
         self.view = widgets.VBox([widgets.HBox(list(self.controls.values())), self.output])
 
-    def compute(self, input_scale: float, previous_state: float, bias: float) -> dict[str, np.ndarray]:
+    def compute(self, input_scale: float, previous_state: float, bias: float,
+                replace: dict | None = None) -> dict[str, np.ndarray]:
         """All six quantities for these slider values (the parameters themselves are left unchanged)."""
         p = self.params.copy()
         setattr(p, self.quantity.bias, bias)  # every unit of this gate gets the same bias
         initial = {"h0": 0.0, "c0": 0.0}
         initial["h0" if self.quantity.previous == "h" else "c0"] = previous_state
-        return run_lstm(input_scale * self.sequence, p, **initial)
+        return run_lstm(input_scale * self.sequence, p, **initial, replace=replace)
+
+    def compute_yours(self, input_scale: float, previous_state: float, bias: float):
+        """(the learner's values (T, H) or None, the status line) for these slider values."""
+        values, status = learner_status(self.yours, lambda: self.compute(input_scale, previous_state, bias,
+                                                                          replace={self.quantity.key: self.yours}))
+        return (values[self.quantity.key] if values is not None else None), status
 
     def draw(self, input_scale: float, previous_state: float, bias: float) -> None:
-        """Recompute and draw: the scaled input on top, the quantity's heat map below with its colour bar."""
+        """Recompute and draw: the scaled input on top, the quantity's heat map below with its colour bar (and,
+        with the learner's function, theirs under it with the entries that differ marked)."""
         quantity = self.quantity
         values = self.compute(input_scale, previous_state, bias)[quantity.key]
         inputs = input_scale * self.sequence
         state = "h_0" if quantity.previous == "h" else "c_0"
+        yours, status, differences = None, None, None
+        if self.yours is not None:
+            yours, status = self.compute_yours(input_scale, previous_state, bias)
+            if yours is not None:
+                differences = np.abs(yours - values) > DIFFERENCE_TOLERANCE
+                status = comparison_line(getattr(self.yours, "__name__", "your function"), differences,
+                                          np.abs(yours - values))
 
-        figure, (ax_input, ax_map) = plt.subplots(
-            2, 1, figsize=(8.5, 4.8), sharex=True, gridspec_kw={"height_ratios": [1, 2.2]}
+        rows = 3 if yours is not None else 2
+        figure, axes = plt.subplots(
+            rows, 1, figsize=(8.5, 4.8 if rows == 2 else 7.2), sharex=True,
+            gridspec_kw={"height_ratios": [1, 2.2] + ([2.2] if rows == 3 else [])}
         )
+        ax_input, ax_map = axes[0], axes[1]
         steps = np.arange(len(inputs))
         ax_input.plot(steps, inputs[:, 0], color=OKABE_ITO["blue"], label="x_t[0]: slow wave")
         ax_input.plot(steps, inputs[:, 1], color=OKABE_ITO["orange"], label="x_t[1]: pulses")
@@ -212,9 +271,21 @@ class GateExplorer:
         ax_input.legend(loc="upper left", fontsize="small", ncol=2, frameon=False)
 
         image = _heatmap(ax_map, quantity, values)
-        ax_map.set_title(f"{quantity.title.capitalize()} over time  ({quantity.bias} = {bias:g}, {state} = "
+        label = f"lstm_ref's {quantity.title}" if self.yours is not None else quantity.title.capitalize()
+        ax_map.set_title(f"{label} over time  ({quantity.bias} = {bias:g}, {state} = "
                          f"{previous_state:g})")
-        colour_bar = figure.colorbar(image, ax=[ax_input, ax_map], extend="neither" if quantity.is_gate else "both")
+        if yours is not None:
+            ax_yours = axes[2]
+            _heatmap(ax_yours, quantity, yours)
+            ax_yours.set_title(f"yours: {status}", fontsize="medium")
+            rows_t, units = np.nonzero(differences)  # mark every entry that differs from the reference
+            ax_yours.scatter(rows_t, units, marker="x", s=14, color=OKABE_ITO["vermillion"], linewidths=1.0,
+                             label="differs from lstm_ref")
+            if len(rows_t):
+                ax_yours.legend(loc="upper right", fontsize="small", framealpha=0.8)
+        elif status is not None:  # theirs could not run: say so above the reference
+            figure.suptitle(status, color=OKABE_ITO["vermillion"], fontsize="medium")
+        colour_bar = figure.colorbar(image, ax=list(axes), extend="neither" if quantity.is_gate else "both")
         colour_bar.set_label(quantity.colour_label)
         display(figure)
         plt.close(figure)  # shown once by display(); closing keeps the inline backend from showing it again
@@ -227,15 +298,19 @@ class GateExplorer:
             "cmap": image.get_cmap().name, "title": ax_map.get_title(), "xlabel": ax_map.get_xlabel(),
             "ylabel": ax_map.get_ylabel(), "colour_label": quantity.colour_label,
         }
+        if self.yours is not None:
+            self.last_drawn.update({"yours": yours, "differences": differences, "status": status})
 
 
-def gate_explorer(quantity: str, params: LSTMParams | None = None, sequence: np.ndarray | None = None):
+def gate_explorer(quantity: str, params: LSTMParams | None = None, sequence: np.ndarray | None = None, *,
+                  yours=None):
     """Build the widget for ``quantity`` ("forget", "input", "candidate", "cell", "output" or "hidden").
 
     ``params`` (LSTMParams with D = sequence's width) and ``sequence`` ((T, D)) default to ``sample_params()`` and
-    ``sample_sequence()``. Display the result's ``.view``.
+    ``sample_sequence()``. ``yours``: the learner's function for this quantity (e.g. ``forget_gate``), drawn
+    beside the reference with its differences marked. Display the result's ``.view``.
     """
-    return GateExplorer(quantity, params, sequence)
+    return GateExplorer(quantity, params, sequence, yours)
 
 
 # ============================================================================================= all at once

@@ -55,6 +55,7 @@ UNIT_IDS = (
     "06_bptt",
     "07_training",
     "08_capstone",
+    "09_char_lstm",
 )
 
 

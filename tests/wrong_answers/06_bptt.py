@@ -193,4 +193,116 @@ def numerical_gradient(f, array, eps=1e-6):
     return grad.reshape(array.shape)
 ''',
     },
+    "lstm_backward": {
+        "loop runs forward in time": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next = np.zeros((B, H)) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in range(T):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh_next, dc_next, grads = step_backward(dhs[:, t] + dh_next, dc_next, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh_next, dc_next, LSTMParams(dW, db)
+''',
+        "output gradient added only at the last step": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh = dhs[:, -1] + (0.0 if dh_T is None else dh_T)
+    dc = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in reversed(range(T)):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh, dc, grads = step_backward(dh, dc, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh, dc, LSTMParams(dW, db)
+''',
+        "cell-state gradient not carried (zeros at every step)": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next = np.zeros((B, H)) if dh_T is None else dh_T.copy()
+    dc_start = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in reversed(range(T)):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dc = dc_start if t == T - 1 else np.zeros((B, H))
+        dx[:, t], dh_next, dc_prev, grads = step_backward(dhs[:, t] + dh_next, dc, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh_next, dc_prev, LSTMParams(dW, db)
+''',
+        "dW and db overwritten instead of summed": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next = np.zeros((B, H)) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    for t in reversed(range(T)):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh_next, dc_next, grads = step_backward(dhs[:, t] + dh_next, dc_next, step)
+        dW, db = grads.W, grads.b
+    return dx, dh_next, dc_next, LSTMParams(dW, db)
+''',
+        "first step skipped (range(T - 1, 0, -1))": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next = np.zeros((B, H)) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in range(T - 1, 0, -1):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh_next, dc_next, grads = step_backward(dhs[:, t] + dh_next, dc_next, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh_next, dc_next, LSTMParams(dW, db)
+''',
+        "c_prev read one step late (cells[t + 1])": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next = np.zeros((B, H)) if dh_T is None else dh_T.copy()
+    dc_next = np.zeros((B, H)) if dc_T is None else dc_T.copy()
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in reversed(range(T)):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t + 1],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh_next, dc_next, grads = step_backward(dhs[:, t] + dh_next, dc_next, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh_next, dc_next, LSTMParams(dW, db)
+''',
+        "final-state gradients dh_T, dc_T ignored": '''
+def lstm_backward(dhs, cache, step_backward, dh_T=None, dc_T=None):
+    p = cache.params
+    B, T, H = dhs.shape
+    dh_next, dc_next = np.zeros((B, H)), np.zeros((B, H))
+    dx = np.zeros((B, T, p.input_size))
+    dW, db = np.zeros_like(p.W), np.zeros_like(p.b)
+    for t in reversed(range(T)):
+        step = lstm_ref.LSTMStepCache(params=p, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t],
+                                      tanh_c=cache.tanh_c[t])
+        dx[:, t], dh_next, dc_next, grads = step_backward(dhs[:, t] + dh_next, dc_next, step)
+        dW += grads.W
+        db += grads.b
+    return dx, dh_next, dc_next, LSTMParams(dW, db)
+''',
+    },
 }

@@ -8,11 +8,14 @@ hidden case can expose), naming the mistake where it can. This unit's own tests 
 check the demonstration helper lstm_backward_with_mistake against lstm_ref and against finite differences.
 """
 
+import types
+
 import numpy as np
 import pytest
 
 import lstm_ref
 import lstm_course.feedback.bptt
+import lstm_course.feedback.bptt_sequence
 from lstm_course.feedback import CheckFailed
 from lstm_course.feedback.bptt import (
     MISTAKES,
@@ -22,6 +25,7 @@ from lstm_course.feedback.bptt import (
     lstm_backward_with_mistake,
     step_backward_with_mistake,
 )
+from tests.lstm_course.feedback.test_bptt_sequence import SEQUENCE_CORRECT, SEQUENCE_HINTS
 from tests.lstm_course.feedback.unit_contract import UnitChecksContract, message_of
 
 
@@ -68,11 +72,13 @@ def numerical_gradient_with_nditer(f, array, eps=1e-6):
 
 class TestBpttChecks(UnitChecksContract):
     UNIT = "06_bptt"
-    FEEDBACK = lstm_course.feedback.bptt
+    # The loop through time (lstm_backward) has its checks in a module of its own.
+    FEEDBACK = types.SimpleNamespace(**{**vars(lstm_course.feedback.bptt), **vars(lstm_course.feedback.bptt_sequence)})
     CORRECT = {
         "step_backward_gates": [reference_gates, gates_from_pre_activations],
         "step_backward_weights": [reference_weights],
         "numerical_gradient": [lstm_ref.numerical_gradient, numerical_gradient_with_nditer],
+        "lstm_backward": SEQUENCE_CORRECT,
     }
     # The phrase each of these mistakes must produce in the public check's message.
     HINTS = {
@@ -98,6 +104,7 @@ class TestBpttChecks(UnitChecksContract):
             "divided by eps instead of 2 * eps": "divided by eps instead of 2 * eps",
             "a copy perturbed (f never sees the change)": "f did not see your changes",
         },
+        "lstm_backward": SEQUENCE_HINTS,
     }
     # Right on every public case; only a hidden case (a non-contiguous view) exposes them.
     PUBLIC_SKIPS = {
