@@ -40,6 +40,8 @@ from pathlib import Path
 
 import nbformat
 
+from lstm_course.viz.frontend import FRONTEND_VARIABLE
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = REPO_ROOT / "solutions"
 RELEASE_DIR = REPO_ROOT / "notebooks"
@@ -145,12 +147,15 @@ def fill_solutions(release, source, replacements: dict[str, str] | None = None) 
 def kernel_environment() -> dict[str, str]:
     """The environment for the kernels and nbgrader commands the tests start.
 
-    This process's environment with two additions: the repository first on PYTHONPATH, so a notebook run
-    anywhere (a temporary course, a copy of the release folder) imports this checkout's ``lstm_ref``; and this
+    This process's environment with three additions: the repository first on PYTHONPATH, so a notebook run
+    anywhere (a temporary course, a copy of the release folder) imports this checkout's ``lstm_ref``; this
     interpreter's ``bin`` folder first on PATH, because nbgrader runs the ``alembic`` command when it creates a
-    gradebook and would not find it when the virtualenv is not activated.
+    gradebook and would not find it when the virtualenv is not activated; and ``LSTM_COURSE_FRONTEND=none``:
+    no one looks at these kernels, so the course's widgets and reference figures are not built
+    (``lstm_course.viz.frontend``; nbgrader's own runs say the same through NBGRADER_EXECUTION).
     """
     environment = dict(os.environ)
+    environment[FRONTEND_VARIABLE] = "none"
 
     def prepend(variable: str, folder: Path) -> None:
         parts = [str(folder)] + [p for p in environment.get(variable, "").split(os.pathsep) if p]
