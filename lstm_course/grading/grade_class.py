@@ -1,12 +1,17 @@
-"""Grade a whole class with nbgrader, one student at a time, so no submission can spoil another's grade.
+"""Grade a whole class with nbgrader, student by student, so no submission can spoil another's grade.
 
 ``nbgrader autograde ASSIGNMENT`` grades every student in one process. One hostile or broken submission (a
 loop that swallows the KeyboardInterrupt sent on timeout, ``os._exit``, a notebook that is not JSON) makes that
 command fail and leaves the submission unscored. This command instead:
 
 1. (``--collect``) runs ``nbgrader collect``;
-2. runs ``nbgrader autograde ASSIGNMENT --student ID --force`` for each student in ``submitted/``, each in its
-   own process with a wall-clock limit (``--jobs`` at a time);
+2. autogrades the students in ``submitted/`` with ``--jobs`` workers side by side (default: one per core). A
+   worker (``lstm_course.grading.autograde_worker``) is one nbgrader process that grades student after student,
+   each notebook in a fresh kernel, so nbgrader starts once per worker, not once per student. Each student has
+   a wall-clock limit; a student the worker could not grade for a reason it cannot name (it hung, died, or
+   failed oddly) is graded again alone, with ``nbgrader autograde ASSIGNMENT --student ID --force`` in a process
+   of its own, and the worker is restarted if it had to be stopped: one hostile submission costs only its own
+   grade. A progress bar shows the students done, the failures so far and the time left;
 3. for a submission nbgrader could not grade, records it in the gradebook as failing: every grade 0 (nothing
    left to grade by hand), the reason as a comment; other students' grades are never touched;
 4. runs ``nbgrader generate_feedback`` (hidden tests cleared, see nbgrader_config.py), and writes a short
@@ -26,18 +31,21 @@ import argparse
 import csv
 import html
 import os
+import queue
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 import nbformat
+from tqdm import tqdm
 
+from .autograde_worker import AutogradeWorker, kill_tree
 from .integrity import review_class, write_reports
 from .limits import current_limits
 
@@ -89,17 +97,30 @@ class Course:
         return Gradebook(self.coursedir.db_url, self.coursedir.course_id)
 
 
-def nbgrader(course: Course, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run one nbgrader command in the course root; stopped (with everything it started) after ``timeout``."""
+def default_jobs() -> int:
+    """Students graded at the same time by default: one per core this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def nbgrader_environment() -> dict[str, str]:
     environment = dict(os.environ)
     # nbgrader runs the `alembic` command of its own environment when it creates a gradebook.
     environment["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), environment.get("PATH", "")])
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", *arguments], cwd=course.root, env=environment,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    return environment
+
+
+def nbgrader(course: Course, *arguments: str, timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run one nbgrader command in the course root; stopped (with everything it started) after ``timeout``."""
+    process = subprocess.Popen([sys.executable, "-m", "nbgrader", *arguments], cwd=course.root,
+                               env=nbgrader_environment(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True, start_new_session=True)
     try:
         output, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)  # nbgrader, its kernel and anything the student's code started
+        kill_tree(process.pid)  # nbgrader, its kernel and anything the student's code started
         output, _ = process.communicate()
         return subprocess.CompletedProcess(process.args, -signal.SIGKILL, output + "\n[grade_class: timed out]")
     finally:
@@ -112,6 +133,15 @@ def nbgrader(course: Course, *arguments: str, timeout: float | None = None) -> s
 
 def diagnose(course: Course, student: str, assignment: str, log: str, limits) -> str:
     """Say, in an instructor's words, why nbgrader could not grade this submission."""
+    known = known_cause(course, student, assignment, log, limits)
+    if known:
+        return known
+    errors = [line.strip() for line in log.splitlines() if "[ERROR]" in line or "Error" in line]
+    return f"nbgrader could not grade it: {errors[-1][:200] if errors else 'see the autograde log'}."
+
+
+def known_cause(course: Course, student: str, assignment: str, log: str, limits) -> str | None:
+    """The reason a submission failed, when the notebooks or nbgrader's log name it; else None."""
     folder = course.folder("submitted", student, assignment)
     for name in course.notebooks(assignment):
         path = folder / f"{name}.ipynb"
@@ -128,8 +158,7 @@ def diagnose(course: Course, student: str, assignment: str, log: str, limits) ->
     if "Timeout waiting for" in log or "CellTimeoutError" in log:
         return (f"a cell ran past the {limits.cell_timeout_seconds} s limit and ignored the interrupt "
                 "(e.g. a loop that catches KeyboardInterrupt).")
-    errors = [line.strip() for line in log.splitlines() if "[ERROR]" in line or "Error" in line]
-    return f"nbgrader could not grade it: {errors[-1][:200] if errors else 'see the autograde log'}."
+    return None
 
 
 def record_failure(course: Course, student: str, assignment: str, reason: str) -> None:
@@ -194,21 +223,37 @@ def missing_notebooks(course: Course, student: str, assignment: str) -> list[str
     return [name for name in course.notebooks(assignment) if not (folder / f"{name}.ipynb").exists()]
 
 
-def grade_student(course: Course, student: str, assignment: str, limits) -> tuple[str, str, float]:
-    """Autograde one student in its own nbgrader run; returns (status, reason, seconds)."""
-    started = time.monotonic()
+def missing_reason(course: Course, student: str, assignment: str) -> str:
+    """Why a submission is incomplete, or "" when every expected notebook is there."""
     missing = missing_notebooks(course, student, assignment)
-    if missing and len(missing) == len(course.notebooks(assignment)):  # nothing nbgrader could grade
-        submitted = sorted(p.name for p in course.folder("submitted", student, assignment).glob("*.ipynb"))
-        reason = (f"{', '.join(m + '.ipynb' for m in missing)} not submitted (received: "
-                  f"{', '.join(submitted) or 'no notebook'}); graded as zero.")
+    if not missing:
+        return ""
+    submitted = sorted(p.name for p in course.folder("submitted", student, assignment).glob("*.ipynb"))
+    return (f"{', '.join(m + '.ipynb' for m in missing)} not submitted (received: "
+            f"{', '.join(submitted) or 'no notebook'}); graded as zero.")
+
+
+def nothing_to_grade(course: Course, student: str, assignment: str) -> bool:
+    return len(missing_notebooks(course, student, assignment)) == len(course.notebooks(assignment))
+
+
+def grade_student(course: Course, student: str, assignment: str, limits, *,
+                  retry_hang: bool = True) -> tuple[str, str, float]:
+    """Autograde one student in its own nbgrader run; returns (status, reason, seconds).
+
+    A run that hangs is tried once more (the machine, not the student?) unless ``retry_hang`` is False (the
+    student already hung a worker).
+    """
+    started = time.monotonic()
+    if nothing_to_grade(course, student, assignment):
+        reason = missing_reason(course, student, assignment)
         record_failure(course, student, assignment, reason)
         return "missing", reason, time.monotonic() - started
     for attempt in range(3):
         finished = nbgrader(course, "autograde", assignment, "--student", student, "--force",
                             timeout=limits.submission_wall_seconds)
         locked = "database is locked" in finished.stdout  # another student's run held the SQLite gradebook
-        hung = "[grade_class: timed out]" in finished.stdout and attempt == 0  # once: the machine, not the student?
+        hung = "[grade_class: timed out]" in finished.stdout and attempt == 0 and retry_hang
         if not (locked or hung):
             break
         time.sleep(1 + attempt)
@@ -217,13 +262,94 @@ def grade_student(course: Course, student: str, assignment: str, limits) -> tupl
         reason = diagnose(course, student, assignment, finished.stdout, limits)
         record_failure(course, student, assignment, reason)
         return "failed", reason, seconds
-    missing = missing_notebooks(course, student, assignment)
-    if missing:
-        submitted = sorted(p.name for p in course.folder("submitted", student, assignment).glob("*.ipynb"))
-        reason = (f"{', '.join(m + '.ipynb' for m in missing)} not submitted (received: "
-                  f"{', '.join(submitted) or 'no notebook'}); graded as zero.")
-        return "missing", reason, seconds
-    return "graded", "", seconds
+    reason = missing_reason(course, student, assignment)
+    return ("missing", reason, seconds) if reason else ("graded", "", seconds)
+
+
+def grade_with_worker(course: Course, student: str, assignment: str, limits,
+                      worker: AutogradeWorker) -> tuple[str, str, float]:
+    """Autograde one student in a running worker; the student's own run (``grade_student``) when it must.
+
+    The worker's verdict stands when it graded the submission, or when nbgrader's log names why it could not
+    (a kernel that died, a cell that ignored the interrupt): the same reason a run of its own would give. Any
+    other failure, a hang or a dead worker sends the student to a run of their own.
+    """
+    if nothing_to_grade(course, student, assignment):
+        return grade_student(course, student, assignment, limits)  # records the zero; runs nothing
+    for attempt in range(3):
+        answer = worker.grade(student, timeout=limits.submission_wall_seconds)
+        if answer.ok or "database is locked" not in answer.log or not worker.alive:
+            break
+        time.sleep(1 + attempt)  # another worker held the SQLite gradebook
+    if answer.ok:
+        reason = missing_reason(course, student, assignment)
+        return ("missing", reason, answer.seconds) if reason else ("graded", "", answer.seconds)
+    cause = None if answer.hung else known_cause(course, student, assignment, answer.log, limits)
+    if cause:
+        record_failure(course, student, assignment, cause)
+        return "failed", cause, answer.seconds
+    status, reason, seconds = grade_student(course, student, assignment, limits, retry_hang=not answer.hung)
+    return status, reason, answer.seconds + seconds
+
+
+class Progress:
+    """The instructor's progress bar: students done, failures so far, time left (tqdm; on a terminal only)."""
+
+    def __init__(self, total: int, assignment: str, *, show: bool | None = None):
+        self.failures = 0
+        self._lock = threading.Lock()
+        self._bar = tqdm(total=total, desc=f"grading {assignment}", unit="student", dynamic_ncols=True,
+                         disable=None if show is None else not show,
+                         bar_format="{desc}: {n_fmt}/{total_fmt} {bar} [{elapsed} elapsed, {remaining} left, "
+                                    "{rate_fmt}{postfix}]")
+        self._bar.set_postfix_str("0 failed", refresh=False)
+
+    def done(self, student: str, status: str) -> None:
+        with self._lock:
+            if status != "graded":
+                self.failures += 1
+                self._bar.set_postfix_str(f"{self.failures} failed or missing", refresh=False)
+            self._bar.update(1)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def grade_students(course: Course, assignment: str, students: list[str], limits, *, jobs: int,
+                   progress: Progress | None = None) -> dict[str, tuple[str, str, float]]:
+    """Autograde ``students`` with ``jobs`` workers side by side; student -> (status, reason, seconds).
+
+    Each worker takes the next student waiting, so a slow submission never holds up the others; a worker that had
+    to be stopped is replaced for the students after it.
+    """
+    waiting: queue.Queue = queue.Queue()
+    for student in students:
+        waiting.put(student)
+    outcomes: dict[str, tuple[str, str, float]] = {}
+
+    def work() -> None:
+        worker = None
+        try:
+            while True:
+                try:
+                    student = waiting.get_nowait()
+                except queue.Empty:
+                    return
+                if worker is None or not worker.alive:
+                    worker = AutogradeWorker(course.root, assignment, nbgrader_environment())
+                outcomes[student] = grade_with_worker(course, student, assignment, limits, worker)
+                if progress is not None:
+                    progress.done(student, outcomes[student][0])
+        finally:
+            if worker is not None:
+                worker.stop()
+
+    threads = [threading.Thread(target=work, name=f"grade_class worker {k}") for k in range(min(jobs, len(students)))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {student: outcomes[student] for student in students}
 
 
 def scores(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
@@ -233,9 +359,15 @@ def scores(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
                 for submission in gradebook.assignment_submissions(assignment)}
 
 
-def grade_class(course_root: Path, assignment: str, *, jobs: int = 2, collect: bool = False,
-                release_feedback: bool = False, report_folder: Path | None = None) -> list[StudentResult]:
-    """Grade every collected submission of ``assignment``; write the reports; return one result per student."""
+def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, collect: bool = False,
+                release_feedback: bool = False, report_folder: Path | None = None,
+                progress: bool | None = None) -> list[StudentResult]:
+    """Grade every collected submission of ``assignment``; write the reports; return one result per student.
+
+    ``jobs``: students graded at the same time (default: one per core). ``progress``: show the progress bar
+    (default: when standard error is a terminal).
+    """
+    jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}.")
     course = Course(course_root)
@@ -247,8 +379,11 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int = 2, collect: b
         nbgrader(course, "collect", assignment, "--update")
     students = course.students(assignment)
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
-        outcomes = dict(zip(students, pool.map(lambda s: grade_student(course, s, assignment, limits), students)))
+    bar = Progress(len(students), assignment, show=progress)
+    try:
+        outcomes = grade_students(course, assignment, students, limits, jobs=jobs, progress=bar)
+    finally:
+        bar.close()
 
     nbgrader(course, "generate_feedback", assignment, "--force")
     for student, (status, reason, _) in outcomes.items():
@@ -289,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grade_class", description=__doc__.split("\n")[0])
     parser.add_argument("assignment", help="assignment id, e.g. 04_gates")
     parser.add_argument("--course-root", default=".", help="folder with nbgrader_config.py (default: here)")
-    parser.add_argument("--jobs", type=int, default=2, help="students graded at the same time (default 2)")
+    parser.add_argument("--jobs", type=int, default=None,
+                        help=f"students graded at the same time (default: one per core, {default_jobs()} here)")
     parser.add_argument("--collect", action="store_true", help="run `nbgrader collect` first")
     parser.add_argument("--release-feedback", action="store_true", help="run `nbgrader release_feedback` at the end")
     parser.add_argument("--reports", default=None, help="report folder (default: reports/<assignment>)")

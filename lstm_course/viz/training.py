@@ -28,6 +28,7 @@ from lstm_ref.optim import SGD, Adam, clip_by_global_norm
 from lstm_ref.sequence import lstm_forward
 from lstm_ref.training import SequenceModel
 
+from .frontend import has_frontend, not_shown
 from .style import GATE_COLOURS, GATE_RANGE, HEATMAP_CMAP, MODEL_COLOURS, OKABE_ITO, gate_heatmap, signed_heatmap
 
 __all__ = [
@@ -91,6 +92,7 @@ class LiveLossPlot:
             ax.set_xlim(0, total_steps)
         ax.grid(True, alpha=0.3)
         self.figure.subplots_adjust(left=0.12, right=0.97, bottom=0.15, top=0.9)
+        show = show and has_frontend()  # grading or testing: recorded, never drawn (lstm_course.viz.frontend)
         self._handle = display(self.figure, display_id=True) if show else None
 
     def __call__(self, step: int, loss: float) -> None:
@@ -173,8 +175,11 @@ def optimiser_paths(steps: int = 50, start=(-4.0, 1.0)) -> dict[str, np.ndarray]
 
 
 def plot_optimiser_paths(paths: dict[str, np.ndarray] | None = None):
-    """Contours of the valley and each optimiser's path, with its loss per step beside it. Returns the figure."""
+    """Contours of the valley and each optimiser's path, with its loss per step beside it. Returns the figure
+    (None without a front end, ``lstm_course.viz.frontend``)."""
     paths = optimiser_paths() if paths is None else paths
+    if not has_frontend():
+        return None
     figure, (ax_paths, ax_loss) = plt.subplots(1, 2, figsize=(11, 3.8), layout="constrained",
                                                gridspec_kw={"width_ratios": [1.6, 1]})
     a, b = np.meshgrid(np.linspace(-4.5, 1.5, 200), np.linspace(-1.3, 1.3, 120))
@@ -202,7 +207,8 @@ def plot_clipping(grads: dict[str, np.ndarray] | None = None, max_norm: float = 
 
     Global-norm clipping (``lstm_ref.optim.clip_by_global_norm``) shortens the arrow to the circle of radius
     ``max_norm`` and keeps its direction; clipping each array on its own shortens each coordinate separately
-    and turns the arrow. Returns (figure, drawn) with drawn = {"raw", "global", "per_array"} as (2,) arrays.
+    and turns the arrow. Returns (figure, drawn) with drawn = {"raw", "global", "per_array"} as (2,) arrays
+    (figure None without a front end).
     """
     grads = {"W": np.array([3.0]), "b": np.array([0.6])} if grads is None else grads
     if set(grads) != {"W", "b"} or any(np.asarray(g).size != 1 for g in grads.values()):
@@ -211,6 +217,8 @@ def plot_clipping(grads: dict[str, np.ndarray] | None = None, max_norm: float = 
     clipped, _ = clip_by_global_norm({name: np.asarray(g, dtype=np.float64) for name, g in grads.items()}, max_norm)
     global_clip = np.array([clipped["W"].item(), clipped["b"].item()])
     per_array = np.array([np.clip(value, -max_norm, max_norm) for value in raw])  # |one number| is its own norm
+    if not has_frontend():  # grading or testing: the numbers only (lstm_course.viz.frontend)
+        return None, {"raw": raw, "global": global_clip, "per_array": per_array}
 
     figure, ax = plt.subplots(figsize=(8.5, 3.4), layout="constrained")
     circle = np.linspace(0, 2 * np.pi, 200)
@@ -564,6 +572,8 @@ def gate_scrubber(model: SequenceModel, inputs: np.ndarray, targets: np.ndarray 
     shown units rounded up to a readable number (``readable_limit``); pass ``cell_limit`` to fix L yourself (values
     beyond it saturate).
     """
+    if not has_frontend():  # grading or testing: no one to move the sliders (lstm_course.viz.frontend)
+        return not_shown("the gate scrubber")
     return GateScrubber(model, inputs, targets, units=units, input_labels=input_labels, cell_limit=cell_limit)
 
 

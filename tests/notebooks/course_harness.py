@@ -7,7 +7,7 @@ expect, runs them, and reads the results back, so a test reads as the instructor
     release = course.release_notebook("01_welcome")                        # what learners receive
     course.add_submission("alice", "01_welcome", fill_solutions(release, course.source_notebook("01_welcome")))
     course.add_submission("bob", "01_welcome", release)                    # handed in untouched
-    course.autograde("01_welcome")                                         # ONE command for all students
+    course.autograde("01_welcome")                                         # ONE nbgrader for all students
     scores = course.scores("01_welcome")    # {"alice": {"test_sigmoid": CellScore(...), ...}, "bob": {...}}
 
 Layout of the temporary course (nbgrader's defaults, with the course's folder names):
@@ -21,7 +21,8 @@ Layout of the temporary course (nbgrader's defaults, with the course's folder na
 Costs (``benchmarks/bench_notebooks.py --autograde``, a shared 2-core machine): each nbgrader command has a
 fixed cost of 3-9 s, then autograde runs the submissions one after the other, each in a fresh kernel: about
 2.6 s per student for unit 1, whose notebook alone runs in about 3 s. Hence one ``autograde`` call per unit
-with all its students.
+with all its students: one nbgrader process, or ``jobs`` of them side by side sharing the students
+(``lstm_course.grading.autograde_worker``, as the class-grading command does).
 
 The module also holds the notebook helpers the notebook tests share (reading cells by ``grade_id``, filling
 solutions in, executing a notebook with nbclient in the right environment).
@@ -31,14 +32,18 @@ from __future__ import annotations
 
 import copy
 import os
+import queue
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
+
+from lstm_course.viz.frontend import FRONTEND_VARIABLE
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SOURCE_DIR = REPO_ROOT / "solutions"
@@ -146,12 +151,15 @@ def fill_solutions(release, source, replacements: dict[str, str] | None = None) 
 def kernel_environment() -> dict[str, str]:
     """The environment for the kernels and nbgrader commands the tests start.
 
-    This process's environment with two additions: the repository first on PYTHONPATH, so a notebook run
-    anywhere (a temporary course, a copy of the release folder) imports this checkout's ``lstm_ref``; and this
+    This process's environment with three additions: the repository first on PYTHONPATH, so a notebook run
+    anywhere (a temporary course, a copy of the release folder) imports this checkout's ``lstm_ref``; this
     interpreter's ``bin`` folder first on PATH, because nbgrader runs the ``alembic`` command when it creates a
-    gradebook and would not find it when the virtualenv is not activated.
+    gradebook and would not find it when the virtualenv is not activated; and ``LSTM_COURSE_FRONTEND=none``:
+    no one looks at these kernels, so the course's widgets and reference figures are not built
+    (``lstm_course.viz.frontend``; nbgrader's own runs say the same through NBGRADER_EXECUTION).
     """
     environment = dict(os.environ)
+    environment[FRONTEND_VARIABLE] = "none"
 
     def prepend(variable: str, folder: Path) -> None:
         parts = [str(folder)] + [p for p in environment.get(variable, "").split(os.pathsep) if p]
@@ -319,8 +327,9 @@ class GradingCourse:
         """Students with a submission for ``unit_id``, sorted."""
         return sorted(p.parent.parent.name for p in (self.root / "submitted").glob(f"*/{unit_id}/{unit_id}.ipynb"))
 
-    def autograde(self, unit_id: str) -> AutogradeRun:
-        """Autograde every submission of ``unit_id`` with one ``nbgrader autograde`` command.
+    def autograde(self, unit_id: str, jobs: int = 1) -> AutogradeRun:
+        """Autograde every submission of ``unit_id``: one ``nbgrader autograde`` command, or with ``jobs`` > 1
+        that many nbgrader workers side by side, each taking the next student waiting.
 
         nbgrader restores the test cells (hidden tests included) from the gradebook, runs each notebook in a
         fresh kernel and records one grade per graded cell. RuntimeError with the log if nbgrader fails.
@@ -329,8 +338,45 @@ class GradingCourse:
         if not students:
             raise ValueError(f"no submissions for {unit_id} in {self.root / 'submitted'}")
         start = time.perf_counter()
-        log = self.run_nbgrader("autograde", unit_id, "--force")
+        if jobs <= 1:
+            log = self.run_nbgrader("autograde", unit_id, "--force")
+        else:
+            log = self._autograde_in_workers(unit_id, students, jobs)
         return AutogradeRun(unit_id, students, time.perf_counter() - start, log)
+
+    def _autograde_in_workers(self, unit_id: str, students, jobs: int) -> str:
+        from lstm_course.grading.autograde_worker import AutogradeWorker
+        from lstm_course.grading.limits import current_limits
+
+        waiting: queue.Queue = queue.Queue()
+        for student in students:
+            waiting.put(student)
+        answers = []
+
+        def work() -> None:
+            worker = AutogradeWorker(self.root, unit_id, kernel_environment())
+            try:
+                while True:
+                    try:
+                        student = waiting.get_nowait()
+                    except queue.Empty:
+                        return
+                    if not worker.alive:
+                        worker = AutogradeWorker(self.root, unit_id, kernel_environment())
+                    answers.append(worker.grade(student, timeout=current_limits().submission_wall_seconds))
+            finally:
+                worker.stop()
+
+        threads = [threading.Thread(target=work) for _ in range(min(jobs, len(students)))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        failed = [answer for answer in answers if not answer.ok]
+        if failed or len(answers) != len(students):
+            raise RuntimeError(f"`nbgrader autograde {unit_id}` failed for {[a.student for a in failed]}:\n"
+                               + "\n".join(a.log for a in failed))
+        return "\n".join(answer.log for answer in answers)
 
     def scores(self, unit_id: str) -> dict[str, dict[str, CellScore]]:
         """{student: {grade_id: CellScore}} for every graded cell of ``unit_id``, read from the gradebook."""

@@ -6,8 +6,9 @@ courses (``course_harness``) and autogrades them with real ``nbgrader autograde`
 caches the result per test session.
 
 Cost: autograde runs every submission's whole notebook, so a unit costs about (its students) x (its
-notebook's run time + about 1 s), plus 3-9 s per command. One command per course keeps the start-up to one;
-two courses graded side by side (one per core of the 2-core CI machine) halve the rest.
+notebook's run time + about 1 s), plus 3-9 s per nbgrader process. One course per unit, graded by one nbgrader
+process per core (2 on the CI machine) sharing the students, keeps the start-up to one per core and halves
+the rest.
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ import functools
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.notebooks.course_harness import (
-    AutogradeRun,
     CellScore,
     GradingCourse,
     fill_solutions,
@@ -116,31 +115,20 @@ def _submissions(unit_id: str, release, source) -> tuple[dict[str, object], dict
 def grade_unit(unit_id: str, folder: Path, workers: int | None = None) -> GradedUnit:
     """Autograde the solution, the blank notebook and every wrong answer of ``unit_id``.
 
-    The students are shared round-robin between ``workers`` temporary courses in ``folder`` (default
-    ``autograde_workers()``), each graded by ONE ``nbgrader autograde`` command; the commands run side by side,
-    since each executes its notebooks one after the other on a single core.
+    Every student is handed in to ONE temporary course in ``folder``, graded by ``workers`` nbgrader processes
+    side by side (default ``autograde_workers()``), each grading student after student (one fresh kernel per
+    notebook), since each executes its notebooks one after the other on a single core.
     """
     workers = autograde_workers() if workers is None else workers
     start = time.perf_counter()
-    first = GradingCourse.create(Path(folder) / "worker0", [unit_id])
-    notebooks, wrong_students = _submissions(unit_id, first.release_notebook(unit_id), first.source_notebook(unit_id))
-    students = list(notebooks)
-    groups = [students[k::workers] for k in range(workers) if students[k::workers]]
-
-    def grade_group(index: int) -> tuple[GradingCourse, AutogradeRun]:
-        course = first if index == 0 else GradingCourse.create(Path(folder) / f"worker{index}", [unit_id])
-        for student in groups[index]:
-            course.add_submission(student, unit_id, notebooks[student])
-        return course, course.autograde(unit_id)
-
-    with ThreadPoolExecutor(max_workers=len(groups)) as pool:  # threads only wait on nbgrader processes
-        graded = list(pool.map(grade_group, range(len(groups))))
-
-    scores, courses = {}, {}
-    for course, run in graded:
-        scores.update(course.scores(unit_id))
-        courses.update({student: course for student in run.students})
+    course = GradingCourse.create(Path(folder), [unit_id])
+    notebooks, wrong_students = _submissions(unit_id, course.release_notebook(unit_id), course.source_notebook(unit_id))
+    for student, notebook in notebooks.items():
+        course.add_submission(student, unit_id, notebook)
+    run = course.autograde(unit_id, jobs=workers)
+    scores = course.scores(unit_id)
+    courses = {student: course for student in run.students}
     seconds = time.perf_counter() - start
-    TIMINGS.append((seconds, f"autograde {unit_id}: {len(students)} students in {len(groups)} parallel course(s), "
-                             f"{seconds * len(groups) / len(students):.1f} s per student and core (set-up included)"))
+    TIMINGS.append((seconds, f"autograde {unit_id}: {len(notebooks)} students by {workers} nbgrader worker(s), "
+                             f"{seconds * workers / len(notebooks):.1f} s per student and core (set-up included)"))
     return GradedUnit(unit_id, scores, wrong_students, courses, seconds)

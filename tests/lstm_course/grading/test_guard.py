@@ -50,3 +50,16 @@ def test_plain_data_attributes_are_left_alone(guard):
     module.some_state = 1  # a new attribute is not in the snapshot
     assert guard.restore() == []
     del module.some_state
+
+
+def test_the_guard_loads_none_of_the_instructors_tools():
+    """Every graded notebook's kernel takes the snapshot: loading nbgrader there cost about 2 CPU-s per notebook."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from lstm_course.grading.guard import ModuleGuard; guard = ModuleGuard(); "
+             "print(sorted(m for m in ('nbgrader', 'nbformat', 'jsonschema', 'matplotlib', 'ipywidgets') "
+             "if m in sys.modules)); print('lstm_course.feedback.gates' in guard.modules, "
+             "'lstm_course.grading.isolation' in guard.modules, 'lstm_course.grading.grade_class' in guard.modules)")
+    finished = subprocess.run([sys.executable, "-I", "-c", probe], capture_output=True, text=True, check=True)
+    assert finished.stdout.split("\n")[:2] == ["[]", "True True False"], finished.stdout + finished.stderr
