@@ -112,6 +112,12 @@ def _system_options() -> list[str]:
     return options
 
 
+def probe_command(bwrap: str) -> list[str]:
+    """A sandbox made like the kernel's (same namespaces and mounts, nothing copied in) running ``true``."""
+    return [bwrap, *_namespace_options(), *_system_options(), "--proc", "/proc", "--dev", "/dev",
+            "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--remount-ro", "/", "--", "true"]
+
+
 def probe(environ=None) -> Availability:
     """Try to make a sandbox like the kernel's (same namespaces, /usr bound) and run ``true`` in it."""
     bwrap = find_bwrap(environ)
@@ -120,10 +126,8 @@ def probe(environ=None) -> Availability:
                                          "`apt-get install bubblewrap` (scripts/setup.sh does it when run as root).")
     if not (os.path.isfile(bwrap) and os.access(bwrap, os.X_OK)):
         return Availability(False, bwrap, f"the sandbox program {bwrap!r} does not exist or cannot be run.")
-    command = [bwrap, *_namespace_options(), *_system_options(), "--proc", "/proc", "--dev", "/dev",
-               "--size", str(TMPFS_BYTES), "--tmpfs", "/tmp", "--remount-ro", "/", "--", "true"]
     try:
-        finished = subprocess.run(command, capture_output=True, text=True, timeout=30)
+        finished = subprocess.run(probe_command(bwrap), capture_output=True, text=True, timeout=30)
     except (OSError, subprocess.TimeoutExpired) as error:
         return Availability(False, bwrap, f"{bwrap} could not be run: {error}")
     if finished.returncode != 0:
@@ -139,6 +143,28 @@ def refusal_message(availability: Availability) -> str:
             f"the grader's rights over the course and the network. Why: {availability.reason} "
             "To grade anyway, accepting that risk: scripts/grade_class.py --allow-unsandboxed, or set "
             f"{ALLOW_VARIABLE}=1 for nbgrader / the formgrader (docs/instructors.md, 'The grading sandbox').")
+
+
+def require_sandbox(allow_unsandboxed: bool = False, environ=None) -> Availability:
+    """What class grading calls first: the sandbox's availability, or ``SandboxUnavailable`` (the refusal).
+
+    With ``allow_unsandboxed`` and no sandbox, sets ``LSTM_GRADING_ALLOW_UNSANDBOXED=1`` in ``environ`` (default
+    ``os.environ``) so the nbgrader runs started afterwards let their kernels run unsandboxed; the caller then
+    says so in its reports.
+    """
+    environ = os.environ if environ is None else environ
+    availability = probe(environ)
+    if not availability.available:
+        if not (allow_unsandboxed or unsandboxed_allowed(environ)):
+            raise SandboxUnavailable(refusal_message(availability))
+        environ[ALLOW_VARIABLE] = "1"
+    return availability
+
+
+def unsandboxed_note(availability: Availability) -> str:
+    """The line the reports carry when a class was graded without the sandbox."""
+    return (f"Graded WITHOUT the grading sandbox (allowed by the instructor): {availability.reason} Students' code "
+            "ran with the grader's rights over the course files, the gradebook and the network.")
 
 
 def package_folders() -> list[Path]:
