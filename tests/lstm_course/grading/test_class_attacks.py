@@ -218,7 +218,7 @@ def attacked(grading_kernel, tmp_path_factory):
         assert finished.returncode == 0, finished.stdout + finished.stderr
         before = dict(rows=gradebook_rows(root, HONEST), honest_files=file_hashes(root / "submitted" / HONEST),
                       solutions=file_hashes(root / "solutions"), release=file_hashes(root / "notebooks"),
-                      root_names=sorted(path.name for path in root.iterdir()), home=sorted(os.listdir(home)))
+                      root_names=sorted(path.name for path in root.iterdir()), home=file_hashes(home))
         plans = attacks(root, home, listener.port)
         for student, (cells, _, _) in plans.items():
             course.add_submission(student, UNIT, submission(facts, cells))
@@ -233,7 +233,7 @@ def attacked(grading_kernel, tmp_path_factory):
                 honest_files=file_hashes(root / "submitted" / HONEST),
                 submitted={student: file_hashes(root / "submitted" / student) for student in plans},
                 solutions=file_hashes(root / "solutions"), release=file_hashes(root / "notebooks"),
-                root_names=sorted(path.name for path in root.iterdir()), home=sorted(os.listdir(home)),
+                root_names=sorted(path.name for path in root.iterdir()), home=file_hashes(home),
                 leaks=leaked_solution_text(root, hidden_test_lines(facts)),
                 integrity=read_csv(root / "reports" / UNIT / "integrity.csv"),
                 grading=read_csv(root / "reports" / UNIT / "grading.csv"),
@@ -268,7 +268,7 @@ def test_no_attacker_changes_another_attackers_submission_or_the_course(attacked
     assert run["solutions"] == before["solutions"] and run["release"] == before["release"]
     assert "pwned.txt" not in run["root_names"]
     assert set(run["root_names"]) - set(before["root_names"]) <= {"reports"}
-    assert run["home"] == before["home"] == []
+    assert run["home"] == before["home"]  # nbgrader's own .ipython/.jupyter, from the honest run; no pwned.txt
     # Each attacker's rows hold only what its own grading wrote: full marks on every cell.
     for student in attacked["plans"]:
         grades = [row for row in run["rows"][student] if row[0] == "grade"]

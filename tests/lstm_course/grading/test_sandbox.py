@@ -235,3 +235,54 @@ def test_denials_are_found_in_error_outputs_and_printed_tracebacks():
     found = denied_accesses(notebook)
     assert [(cell, kind) for cell, kind, _ in found] == [
         ("cell 0", "the gradebook or another database"), ("cell 0", "the network")]
+
+
+@needs_bwrap
+@pytest.mark.slow
+def test_a_sandboxed_grading_kernel_runs_hidden_checks_and_survives_an_interrupt(tmp_path, monkeypatch):
+    """The kernel as nbgrader starts it (Unix sockets, autograding): inside the sandbox, run_hidden's fresh process
+    still imports the course, and the interrupt sent at a cell's time limit stops the cell, not the kernel."""
+    import time
+
+    from jupyter_client import KernelManager
+    from jupyter_client.kernelspec import KernelSpec
+
+    from lstm_course.grading.kernel import kernel_spec
+
+    folder = tmp_path / "04_gates"
+    folder.mkdir()
+    sockets = tmp_path / "sockets"
+    sockets.mkdir()
+    manager = KernelManager(transport="ipc", ip=str(sockets / "kernel"))
+    manager._kernel_spec = KernelSpec(**kernel_spec(), resource_dir=str(tmp_path))
+    manager.start_kernel(cwd=str(folder), env={**os.environ, "NBGRADER_EXECUTION": "autograde"})
+    client = manager.client()
+    client.start_channels()
+
+    def run(code, timeout=120):
+        printed = []
+        reply = client.execute_interactive(code, timeout=timeout, output_hook=lambda message: printed.append(
+            message["content"].get("text") or message["content"].get("ename") or ""))
+        return reply["content"]["status"], "".join(printed)
+
+    try:
+        client.wait_for_ready(timeout=120)
+        status, printed = run("import os\nprint(os.getcwd(), os.environ['HOME'])")
+        assert status == "ok" and printed.split() == [f"{sandbox.SANDBOX_HOME}/04_gates", sandbox.SANDBOX_HOME]
+        status, printed = run(textwrap.dedent("""
+            from lstm_course.grading import run_hidden
+            from lstm_course.feedback.welcome import check_sigmoid_hidden
+            from lstm_ref.activations import sigmoid  # travels by its import address: the fresh process imports it
+            run_hidden(check_sigmoid_hidden, sigmoid)
+        """))
+        assert status == "ok", printed
+        msg_id = client.execute("import time\ntime.sleep(60)")
+        time.sleep(3)
+        manager.interrupt_kernel()
+        reply = client.get_shell_msg(timeout=30)
+        assert reply["parent_header"]["msg_id"] == msg_id and reply["content"]["status"] == "error"
+        assert reply["content"]["ename"] == "KeyboardInterrupt"
+        assert run("print('still here')") == ("ok", "still here\n")
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
