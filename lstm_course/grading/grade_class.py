@@ -127,6 +127,9 @@ def diagnose(course: Course, student: str, assignment: str, log: str, limits) ->
                 nbformat.read(str(path), as_version=4)
             except Exception as error:
                 return f"{name}.ipynb is not a valid notebook ({type(error).__name__}); it could not be run."
+    refusal = next((line for line in log.splitlines() if "Refusing to grade" in line), None)
+    if refusal:  # the grading kernel would not start without its sandbox (lstm_course/grading/sandbox.py)
+        return f"the grading kernel refused to start: {refusal.strip()[:300]}"
     if "[grade_class: timed out]" in log:
         return f"grading this submission took longer than {limits.submission_wall_seconds} s and was stopped."
     if "Kernel died" in log:

@@ -505,9 +505,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submitted", default="submitted", help="folder of collected submissions")
     parser.add_argument("--release", default="notebooks", help="folder of released (student) notebooks")
     parser.add_argument("--output", default=None, help="report folder (default: reports/<assignment>)")
+    parser.add_argument("--autograded", default="autograded",
+                        help="folder of autograded notebooks, read for what the grading sandbox denied (if present)")
     options = parser.parse_args(argv)
     findings = review_class(Path(options.course_root), options.assignment,
                             submitted_directory=options.submitted, release_directory=options.release)
+    from .denials import review_autograded  # denials.py builds on this module's Finding
+
+    denied = review_autograded(Path(options.course_root), options.assignment, autograded_directory=options.autograded)
+    findings += [finding for student in denied.values() for finding in student]
     output = Path(options.output or Path(options.course_root) / "reports" / options.assignment)
     csv_path, markdown_path = write_reports(findings, output, title=options.assignment)
     flagged = sorted({finding.student for finding in findings if finding.severity == HIGH})
