@@ -166,7 +166,12 @@ def leaked_solution_text(root: Path, hidden_lines: list[str]) -> list[str]:
         leaks += [f"{path}: {marker}" for marker in SOLUTION_MARKERS if marker in outputs]
     for page in sorted((root / "feedback").glob(f"*/{UNIT}/*.html")):
         text = page.read_text(encoding="utf-8")
-        leaks += [f"{page}: {marker}" for marker in SOLUTION_MARKERS[:3] if marker in text]
+        # Feedback shows the student's own cells: markers they handed in themselves (these synthetic students'
+        # answers are the solution cells, markers included) are theirs; any other marker came from elsewhere.
+        student = page.parent.parent.name
+        handed_in = "".join(path.read_text(encoding="utf-8")
+                            for path in (root / "submitted" / student / UNIT).glob("*.ipynb"))
+        leaks += [f"{page}: {marker}" for marker in SOLUTION_MARKERS[:3] if marker in text and marker not in handed_in]
         leaks += [f"{page}: {line}" for line in hidden_lines if line in text]
     return leaks
 
