@@ -67,6 +67,19 @@ else:
 # grading kernel's guards cost more than twice the time there (unit 1 under load: 26-29 s against 11 s).
 # Nested under Validator, this setting reaches only the Execute step that Validate runs; autograde keeps the above.
 c.Validator.Execute.kernel_name = ""  # "": the kernel named in the notebook (python3)
+# The grading kernel runs students' code in a sandbox (lstm_course/grading/sandbox.py: bubblewrap, only the
+# notebook's own folder, no network). Where none can be made, `nbgrader autograde` refuses to run students' code
+# unless LSTM_GRADING_ALLOW_UNSANDBOXED=1 is set (docs/instructors.md, "The grading sandbox"); say so up front.
+if is_installed():
+    from lstm_course.grading.sandbox import ALLOW_VARIABLE, probe, unsandboxed_allowed  # noqa: E402
+
+    _SANDBOX = probe()
+    if not _SANDBOX.available:
+        print(f"nbgrader_config.py: no grading sandbox here ({_SANDBOX.reason}) "
+              + ("Autograding runs students' code UNSANDBOXED, as allowed by " + ALLOW_VARIABLE + "."
+                 if unsandboxed_allowed() else
+                 f"`nbgrader autograde` will refuse to run students' code unless {ALLOW_VARIABLE}=1."),
+              file=sys.stderr)
 
 # Kernels talk to nbgrader over Unix sockets in a folder private to this nbgrader process, not over TCP ports:
 # when several autograde runs start kernels at once (scripts/grade_class.py --jobs 2, or other work on the

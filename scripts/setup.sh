@@ -24,3 +24,16 @@ fi
 # The resource-limited kernel nbgrader grades student code in (CPU time, memory, processes): see
 # lstm_course/grading/kernel.py. nbgrader_config.py uses it whenever it is installed.
 .venv/bin/python -m lstm_course.grading.kernel install --sys-prefix >/dev/null
+
+# The grading sandbox (lstm_course/grading/sandbox.py): every grading kernel runs under bubblewrap. Installed here
+# when missing and we are root with apt; elsewhere autograding says what to install (or refuses, see
+# docs/instructors.md, "The grading sandbox").
+if ! command -v bwrap >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null 2>&1 \
+      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null)) \
+      || echo "warning: could not install bubblewrap; grading will refuse to run without a sandbox." >&2
+  else
+    echo "note: bubblewrap (bwrap) is not installed; install it (e.g. 'sudo apt-get install bubblewrap') to grade." >&2
+  fi
+fi

@@ -20,6 +20,10 @@ command fail and leaves the submission unscored. This command instead:
 6. writes ``reports/ASSIGNMENT/``: ``grades.csv`` (``nbgrader export``), ``grading.csv`` and ``grading.md`` (each
    student's autograded score and what happened), ``integrity.csv`` and ``integrity.md``.
 
+Every kernel runs in the grading sandbox (``lstm_course.grading.sandbox``); where none can be made the command
+refuses before grading anyone, unless ``--allow-unsandboxed`` (then the reports say so). What the sandbox denied a
+submission while it was graded is listed next to its grade (``denied``) and in the integrity report.
+
 Run it from the course root (the folder with nbgrader_config.py):
 
     python scripts/grade_class.py 04_gates --collect --release-feedback
@@ -46,8 +50,10 @@ import nbformat
 from tqdm import tqdm
 
 from .autograde_worker import AutogradeWorker, kill_tree
-from .integrity import review_class, write_reports
+from .denials import review_autograded
+from .integrity import HIGH, Finding, review_class, write_reports
 from .limits import current_limits
+from .sandbox import SandboxUnavailable, require_sandbox, unsandboxed_note
 
 
 @dataclass
@@ -60,6 +66,7 @@ class StudentResult:
     max_score: float
     reason: str           # why it failed or what is missing; empty when graded normally
     seconds: float        # wall-clock time of its autograde run
+    denied: str = ""      # what the grading sandbox refused it while it ran (lstm_course.grading.denials)
 
 
 class Course:
@@ -150,6 +157,9 @@ def known_cause(course: Course, student: str, assignment: str, log: str, limits)
                 nbformat.read(str(path), as_version=4)
             except Exception as error:
                 return f"{name}.ipynb is not a valid notebook ({type(error).__name__}); it could not be run."
+    refusal = next((line for line in log.splitlines() if "Refusing to grade" in line), None)
+    if refusal:  # the grading kernel would not start without its sandbox (lstm_course/grading/sandbox.py)
+        return f"the grading kernel refused to start: {refusal.strip()[:300]}"
     if "[grade_class: timed out]" in log:
         return f"grading this submission took longer than {limits.submission_wall_seconds} s and was stopped."
     if "Kernel died" in log:
@@ -361,15 +371,19 @@ def scores(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
 
 def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, collect: bool = False,
                 release_feedback: bool = False, report_folder: Path | None = None,
-                progress: bool | None = None) -> list[StudentResult]:
+                progress: bool | None = None, allow_unsandboxed: bool = False) -> list[StudentResult]:
     """Grade every collected submission of ``assignment``; write the reports; return one result per student.
 
     ``jobs``: students graded at the same time (default: one per core). ``progress``: show the progress bar
-    (default: when standard error is a terminal).
+    (default: when standard error is a terminal). Raises ``SandboxUnavailable`` (before grading anyone) when no
+    grading sandbox can be made, unless ``allow_unsandboxed``.
     """
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
         raise ValueError(f"jobs must be at least 1, got {jobs}.")
+    sandbox = require_sandbox(allow_unsandboxed)
+    if not sandbox.available:
+        print(f"WARNING: {unsandboxed_note(sandbox)}", file=sys.stderr)
     course = Course(course_root)
     limits = current_limits()
     if not course.notebooks(assignment):
@@ -396,17 +410,24 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, 
     report_folder.mkdir(parents=True, exist_ok=True)
     nbgrader(course, "export", "--to", str(report_folder / "grades.csv"))
     points = scores(course, assignment)
-    results = [StudentResult(student, status, *points.get(student, (0.0, 0.0)), reason, round(seconds, 1))
+    denied = review_autograded(course.root, assignment, autograded_directory=course.coursedir.autograded_directory)
+    results = [StudentResult(student, status, *points.get(student, (0.0, 0.0)), reason, round(seconds, 1),
+                             "; ".join(f"{f.cell}: {f.detail}" for f in denied.get(student, [])))
                for student, (status, reason, seconds) in outcomes.items()]
-    write_grading_report(results, report_folder, assignment)
+    write_grading_report(results, report_folder, assignment,
+                         note="" if sandbox.available else unsandboxed_note(sandbox))
     findings = review_class(course.root, assignment, submitted_directory=course.coursedir.submitted_directory,
                             release_directory=course.coursedir.release_directory)
+    findings += [finding for student in denied.values() for finding in student]
+    if not sandbox.available:
+        findings.append(Finding("", "", "", 0, HIGH, "sandbox", unsandboxed_note(sandbox)))
     write_reports(findings, report_folder, title=assignment)
     return results
 
 
-def write_grading_report(results: list[StudentResult], folder: Path, assignment: str) -> None:
-    """``grading.csv`` (one row per student) and ``grading.md`` (the ones to look at first)."""
+def write_grading_report(results: list[StudentResult], folder: Path, assignment: str, *, note: str = "") -> None:
+    """``grading.csv`` (one row per student) and ``grading.md`` (the ones to look at first); ``note`` heads
+    grading.md (e.g. that the class was graded without the sandbox)."""
     with open(folder / "grading.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.DictWriter(handle, fieldnames=[field.name for field in fields(StudentResult)])
         writer.writeheader()
@@ -417,6 +438,14 @@ def write_grading_report(results: list[StudentResult], folder: Path, assignment:
     for result in sorted(results, key=lambda r: (r.status == "graded", r.student)):
         lines.append(f"| {result.student} | {result.status} | {result.score:g} / {result.max_score:g} | "
                      f"{result.reason.replace('|', '/')} |")
+    if note:
+        lines[1:1] = ["", f"**{note}**"]
+    denied = [result for result in results if result.denied]
+    if denied:
+        lines += ["", "## Denied by the grading sandbox", "",
+                  "What these submissions tried and the sandbox refused while they were graded (read the notebook; "
+                  "integrity.md has the details):", ""]
+        lines += [f"- {result.student}: {result.denied}" for result in sorted(denied, key=lambda r: r.student)]
     (folder / "grading.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
@@ -429,12 +458,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--collect", action="store_true", help="run `nbgrader collect` first")
     parser.add_argument("--release-feedback", action="store_true", help="run `nbgrader release_feedback` at the end")
     parser.add_argument("--reports", default=None, help="report folder (default: reports/<assignment>)")
+    parser.add_argument("--allow-unsandboxed", action="store_true",
+                        help="grade even where no sandbox can be made (students' code then runs with your rights; "
+                             "the reports say so)")
     options = parser.parse_args(argv)
-    results = grade_class(Path(options.course_root), options.assignment, jobs=options.jobs,
-                          collect=options.collect, release_feedback=options.release_feedback,
-                          report_folder=options.reports)
+    try:
+        results = grade_class(Path(options.course_root), options.assignment, jobs=options.jobs,
+                              collect=options.collect, release_feedback=options.release_feedback,
+                              report_folder=options.reports, allow_unsandboxed=options.allow_unsandboxed)
+    except SandboxUnavailable as error:
+        print(error, file=sys.stderr)
+        return 2
     for result in results:
         note = f"  ({result.reason})" if result.reason else ""
+        note += f"  [denied: {result.denied}]" if result.denied else ""
         print(f"{result.student:24s} {result.status:8s} {result.score:g}/{result.max_score:g}{note}")
     print(f"Reports in {Path(options.reports or Path(options.course_root) / 'reports' / options.assignment)}")
     return 0

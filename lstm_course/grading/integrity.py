@@ -14,6 +14,11 @@ the notebook, not a verdict: ``high`` means the code does something that only ma
   ``~`` or climbs with ``..``;
 - stopping or escaping the grader: ``os._exit``, ``sys.exit``, ``signal``, ``subprocess``, ``os.system``,
   ``except KeyboardInterrupt`` (or a bare ``except``) inside a loop;
+- reaching past the submission (what the grading sandbox refuses, ``lstm_course.grading.sandbox``): the file
+  system (listing folders, deleting or renaming files, writing files, the home folder), the gradebook (``sqlite3``,
+  ``nbgrader``, a path naming ``gradebook.db``), other students' folders and the instructor's (a path naming
+  ``submitted``, ``autograded``, ``feedback``, ``solutions``...), and the network (``socket``, ``urllib``,
+  ``http``, ``requests``...);
 - the submission itself: a notebook that is not valid JSON, is missing or wrongly named, test cells edited or
   deleted (nbgrader restores them: listed so you know), extra ``.py`` files or packages that could shadow a
   module.
@@ -47,8 +52,41 @@ MACHINERY_ATTRIBUTES = {"modules": "sys", "patch": "mock", "reload": "importlib"
 ESCAPE_CALLS = {
     "os._exit": HIGH, "os.kill": HIGH, "os.fork": HIGH, "os.system": HIGH, "os.exec": HIGH,
     "signal.signal": HIGH, "sys.exit": REVIEW, "exit": REVIEW, "quit": REVIEW, "ctypes": HIGH,
-    "subprocess": HIGH, "multiprocessing": REVIEW, "resource.setrlimit": HIGH,
+    "subprocess": HIGH, "multiprocessing": REVIEW, "resource.setrlimit": HIGH, "os.popen": HIGH,
+    "os.spawn": HIGH, "os.posix_spawn": HIGH, "pty.spawn": HIGH,
 }
+# Modules whose import means reaching past the submission: (category, what it is for).
+REACH_MODULES = {
+    "socket": ("network", "the network"), "urllib": ("network", "the network"), "http": ("network", "the network"),
+    "requests": ("network", "the network"), "httpx": ("network", "the network"), "ftplib": ("network", "the network"),
+    "smtplib": ("network", "the network"), "telnetlib": ("network", "the network"), "ssl": ("network", "the network"),
+    "sqlite3": ("gradebook", "SQLite databases (the gradebook is one)"),
+    "sqlalchemy": ("gradebook", "databases (the gradebook is one)"),
+    "nbgrader": ("gradebook", "the grading tool and its gradebook"),
+    "pty": ("escape", "starting programs"), "pexpect": ("escape", "starting programs"),
+}
+# Calls that change the file system or look around it, whatever their arguments.
+FILE_SYSTEM_CALLS = {
+    "os.remove": (HIGH, "deletes a file"), "os.unlink": (HIGH, "deletes a file"),
+    "os.rmdir": (HIGH, "deletes a folder"), "os.removedirs": (HIGH, "deletes folders"),
+    "shutil.rmtree": (HIGH, "deletes a folder tree"), "os.rename": (HIGH, "renames a file"),
+    "os.replace": (HIGH, "replaces a file"), "shutil.move": (HIGH, "moves a file"),
+    "os.chmod": (HIGH, "changes a file's permissions"), "os.chown": (HIGH, "changes a file's owner"),
+    "os.symlink": (HIGH, "makes a symbolic link"), "os.link": (HIGH, "makes a hard link"),
+    "os.listdir": (REVIEW, "lists a folder"), "os.scandir": (REVIEW, "lists a folder"),
+    "os.walk": (REVIEW, "walks a folder tree"), "glob.glob": (REVIEW, "lists files"),
+    "glob.iglob": (REVIEW, "lists files"), "os.path.expanduser": (REVIEW, "looks up the home folder"),
+    "pathlib.Path.home": (REVIEW, "looks up the home folder"), "Path.home": (REVIEW, "looks up the home folder"),
+    "pwd.getpwuid": (REVIEW, "looks up a user's home folder"), "os.getcwd": (REVIEW, "asks where it runs"),
+    "os.chdir": (HIGH, "changes the working folder"),
+}
+# Methods of path objects that read, write or list files (called on anything: ``Path(x).write_text(...)``).
+# (Writing a file of its own in its folder is innocent: only deleting and listing are named.)
+PATH_METHODS = {"unlink": "deletes a file", "rmdir": "deletes a folder", "iterdir": "lists a folder",
+                "rglob": "lists a folder tree"}
+# Names of the course's folders and files that a submission has no business naming.
+COURSE_NAMES = ("gradebook.db", "submitted", "autograded", "feedback", "solutions", "source", "release",
+                "nbgrader_config.py", "exchange", "inbound", "outbound")
 # Calls that read or list files: their path argument is checked.
 FILE_CALLS = {"open", "io.open", "numpy.load", "numpy.loadtxt", "numpy.genfromtxt", "numpy.fromfile",
               "pathlib.Path", "Path", "os.listdir", "os.scandir", "os.walk", "glob.glob", "shutil.copy",
@@ -66,7 +104,7 @@ class Finding:
     cell: str        # grade_id of the cell, or "cell <index>" for a cell without one, or "" for the whole file
     line: int        # line within the cell (0 when not about a line)
     severity: str    # high, review or info
-    category: str    # tampering, reference, files, escape, submission
+    category: str    # tampering, reference, files, escape, network, gradebook, submission, sandbox
     detail: str
 
 
@@ -210,7 +248,13 @@ class _CodeReview(ast.NodeVisitor):
                          f"imports `{name.name}` in a cell it writes")
             if name.name.split(".")[0] in ("subprocess", "ctypes", "signal", "multiprocessing"):
                 self.add(node, HIGH if name.name != "multiprocessing" else REVIEW, "escape", f"imports `{name.name}`")
+            self._check_reach_module(node, name.name)
         self.generic_visit(node)
+
+    def _check_reach_module(self, node, module: str) -> None:
+        reach = REACH_MODULES.get(module.split(".")[0])
+        if reach:
+            self.add(node, HIGH, reach[0], f"imports `{module}`, for {reach[1]}")
 
     def visit_ImportFrom(self, node):
         module = node.module or ""
@@ -223,6 +267,8 @@ class _CodeReview(ast.NodeVisitor):
                     self.add(node, severity, "reference", f"imports the reference `{module}.{name.name}`")
         if module.split(".")[0] in ("subprocess", "ctypes", "signal"):
             self.add(node, HIGH, "escape", f"imports from `{module}`")
+        if node.level == 0:
+            self._check_reach_module(node, module)
         self.generic_visit(node)
 
     # --- calls: setattr, escapes, files ----------------------------------------------------------------------
@@ -234,11 +280,19 @@ class _CodeReview(ast.NodeVisitor):
                 self.add(node, HIGH, "tampering", f"calls {called} on `{resolved}`")
         if called:
             for prefix, severity in ESCAPE_CALLS.items():
-                if called == prefix or called.startswith(prefix + ".") or (prefix == "os.exec" and called.startswith("os.exec")):
+                if called == prefix or called.startswith(prefix + ".") or (
+                        prefix in ("os.exec", "os.spawn") and called.startswith(prefix)):
                     self.add(node, severity, "escape", f"calls `{called}`")
                     break
             if called in FILE_CALLS and node.args:
                 self._check_path(node.args[0], f"{called}(...)")
+            if called in FILE_SYSTEM_CALLS:
+                severity, what = FILE_SYSTEM_CALLS[called]
+                self.add(node, severity, "files", f"calls `{called}` ({what})")
+            if called in ("sqlite3.connect",):
+                self.add(node, HIGH, "gradebook", f"calls `{called}` (opens an SQLite database: the gradebook is one)")
+        elif isinstance(node.func, ast.Attribute) and node.func.attr in PATH_METHODS:
+            self.add(node, REVIEW, "files", f"calls `.{node.func.attr}()` ({PATH_METHODS[node.func.attr]})")
         self.generic_visit(node)
 
     def _check_path(self, argument: ast.AST, where: str) -> None:
@@ -253,6 +307,15 @@ class _CodeReview(ast.NodeVisitor):
         if isinstance(node.value, str) and (node.value.startswith(("/etc/", "/home/", "/root/", "/srv/", "/tmp/"))
                                             or "../" in node.value):
             self.add(node, REVIEW, "files", f"mentions the path {node.value!r}")
+        if isinstance(node.value, str) and len(node.value) < 4096:
+            parts = set(node.value.replace("\\", "/").split("/"))
+            named = sorted(name for name in COURSE_NAMES
+                           if name in parts and ("/" in node.value or name in ("gradebook.db", "submitted",
+                                                                              "autograded", "solutions")))
+            if "gradebook.db" in named:
+                self.add(node, HIGH, "gradebook", f"names the gradebook in {node.value!r}")
+            elif named:
+                self.add(node, HIGH, "files", f"names the course's `{named[0]}` folder in {node.value!r}")
 
     # --- loops that swallow the grader's interrupt ----------------------------------------------------------
     def visit_While(self, node):
@@ -442,9 +505,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submitted", default="submitted", help="folder of collected submissions")
     parser.add_argument("--release", default="notebooks", help="folder of released (student) notebooks")
     parser.add_argument("--output", default=None, help="report folder (default: reports/<assignment>)")
+    parser.add_argument("--autograded", default="autograded",
+                        help="folder of autograded notebooks, read for what the grading sandbox denied (if present)")
     options = parser.parse_args(argv)
     findings = review_class(Path(options.course_root), options.assignment,
                             submitted_directory=options.submitted, release_directory=options.release)
+    from .denials import review_autograded  # denials.py builds on this module's Finding
+
+    denied = review_autograded(Path(options.course_root), options.assignment, autograded_directory=options.autograded)
+    findings += [finding for student in denied.values() for finding in student]
     output = Path(options.output or Path(options.course_root) / "reports" / options.assignment)
     csv_path, markdown_path = write_reports(findings, output, title=options.assignment)
     flagged = sorted({finding.student for finding in findings if finding.severity == HIGH})

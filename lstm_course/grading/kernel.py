@@ -10,7 +10,13 @@ becomes the usual ``ipykernel`` kernel, so everything the notebook runs inherits
     RLIMIT_NPROC  processes and threads of this user (the tasks running now plus a margin)
 
 The numbers live in ``lstm_course.grading.limits``. Before each cell the kernel also puts back any numpy or
-lstm_ref function an earlier cell replaced (``lstm_course.grading.guard``). Install the kernel once per grading environment:
+lstm_ref function an earlier cell replaced (``lstm_course.grading.guard``).
+
+The kernel then runs inside the grading sandbox (``lstm_course.grading.sandbox``: bubblewrap, seeing only a scratch
+copy of its notebook's folder, the Python environment and the course's packages, without network). Where no
+sandbox can be made, an autograding kernel (``NBGRADER_EXECUTION=autograde``) refuses to start unless
+``LSTM_GRADING_ALLOW_UNSANDBOXED=1``; any other use (a learner's Validate) runs unsandboxed with a note.
+Install the kernel once per grading environment:
 
     python -m lstm_course.grading.kernel install --sys-prefix     # into the virtualenv (what scripts/setup.sh runs)
     python -m lstm_course.grading.kernel install --user           # or for this user only
@@ -25,14 +31,21 @@ import argparse
 import json
 import os
 import resource
+import signal
 import sys
 import tempfile
 from pathlib import Path
 
+from . import sandbox
 from .limits import GradingLimits, current_limits
 
 KERNEL_NAME = "lstm-grading"
-DISPLAY_NAME = "Python 3 (LSTM course grading, resource-limited)"
+DISPLAY_NAME = "Python 3 (LSTM course grading, resource-limited, sandboxed)"
+
+# The first argument of the kernel's own command inside the sandbox (limits already applied, no second sandbox).
+INSIDE_SANDBOX = "--inside-sandbox"
+# Exit status of a grading kernel that refuses to run student code without a sandbox.
+REFUSED_EXIT_STATUS = 3
 
 # Seconds between the soft CPU limit (SIGXCPU, which code could catch) and the hard one (SIGKILL, which it
 # cannot).
@@ -132,13 +145,15 @@ def is_installed() -> bool:
     return KERNEL_NAME in KernelSpecManager().find_kernel_specs()
 
 
-def _launch_kernel(argv: list[str]) -> None:
-    """Apply the limits, then run ipykernel in this process with ``argv`` (e.g. ``-f connection.json``).
+def _run_kernel(argv: list[str]) -> None:
+    """Run ipykernel in this process with ``argv`` (e.g. ``-f connection.json``), limits already applied.
 
-    Before any student code runs, the kernel also snapshots numpy's and lstm_ref's functions and restores them
-    before every cell (``lstm_course.grading.guard``).
+    Before any student code runs, the kernel snapshots numpy's and lstm_ref's functions and restores them before
+    every cell (``lstm_course.grading.guard``).
     """
-    apply_limits(current_limits())
+    # The launcher outside left SIGINT ignored (so that bubblewrap survives the grader's interrupt); the kernel
+    # itself must turn it back into KeyboardInterrupt, which is how a cell past its time limit is stopped.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     from ipykernel.kernelapp import IPKernelApp
 
     from .guard import ModuleGuard
@@ -148,6 +163,67 @@ def _launch_kernel(argv: list[str]) -> None:
     app.initialize(argv)
     app.shell.events.register("pre_run_cell", guard.before_cell)
     app.start()
+
+
+def connection_file_argument(argv: list[str]) -> str | None:
+    """The connection file named by ``-f FILE`` / ``-f=FILE`` / ``--f=FILE`` in a kernel's arguments."""
+    for index, argument in enumerate(argv):
+        if argument in ("-f", "--f") and index + 1 < len(argv):
+            return argv[index + 1]
+        if argument.startswith(("-f=", "--f=")):
+            return argument.split("=", 1)[1]
+    return None
+
+
+def sandboxed_command(argv: list[str], environ=None) -> sandbox.SandboxCommand:
+    """The bwrap command that runs this kernel (``argv``: the kernelspec's arguments) inside the sandbox.
+
+    Raises ``SandboxUnavailable`` when no sandbox can be made (bwrap missing or refused, a TCP connection file:
+    a kernel without network can only be reached over the Unix sockets nbgrader_config.py configures).
+    """
+    environ = os.environ if environ is None else environ
+    availability = sandbox.probe(environ)
+    if not availability.available:
+        raise sandbox.SandboxUnavailable(availability.reason)
+    connection_file = connection_file_argument(argv)
+    if connection_file is None:
+        raise sandbox.SandboxUnavailable("the kernel was started without a connection file (-f).")
+    info = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    if info.get("transport") != "ipc":
+        raise sandbox.SandboxUnavailable(
+            "the kernel's connection uses TCP, which cannot cross the sandbox's private network; set "
+            "c.KernelManager.transport = 'ipc' (as the course's nbgrader_config.py does).")
+    inner = [sys.executable, "-I", "-m", "lstm_course.grading.kernel", INSIDE_SANDBOX,
+             "-f", sandbox.CONNECTION_FILE]
+    return sandbox.sandbox_command(inner, work_folder=Path.cwd(), connection_file=Path(connection_file),
+                                   socket_folder=Path(info["ip"]).parent, bwrap=availability.bwrap,
+                                   environ=environ)
+
+
+def _launch_kernel(argv: list[str]) -> None:
+    """Apply the limits, then become the sandboxed kernel (bwrap running this module with INSIDE_SANDBOX).
+
+    Limits are applied here, outside the sandbox: the process count RLIMIT_NPROC starts from must be the grader's
+    whole count, which a process inside (its own PID namespace) cannot see; every limit is inherited inside.
+    """
+    if argv[:1] == [INSIDE_SANDBOX]:
+        _run_kernel(argv[1:])
+        return
+    apply_limits(current_limits())
+    try:
+        command = sandboxed_command(argv)
+    except sandbox.SandboxUnavailable as error:
+        autograding = os.environ.get("NBGRADER_EXECUTION") == "autograde"
+        if autograding and not sandbox.unsandboxed_allowed():
+            print(sandbox.refusal_message(sandbox.Availability(False, None, str(error))), file=sys.stderr)
+            sys.exit(REFUSED_EXIT_STATUS)
+        print(f"{KERNEL_NAME}: running WITHOUT a sandbox ({error})", file=sys.stderr)
+        _run_kernel(argv)
+        return
+    # bwrap would die of the interrupt nbgrader sends to the kernel's process group when a cell runs past its
+    # limit (and take the kernel with it); an ignored signal stays ignored across exec. The kernel restores it.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.execv(command.argv[0], command.argv)
 
 
 def main(argv: list[str] | None = None) -> int:

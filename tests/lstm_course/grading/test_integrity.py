@@ -153,3 +153,41 @@ def test_the_reports_hold_every_finding(course, tmp_path):
 def test_a_course_without_the_release_is_refused(tmp_path):
     with pytest.raises(ValueError, match="no released notebooks"):
         review_class(tmp_path, "unit")
+
+
+@pytest.mark.parametrize("source, category, words", [
+    ("import sqlite3\nsqlite3.connect('gradebook.db').execute('UPDATE grade SET auto_score = 0')", "gradebook",
+     "sqlite3"),
+    ("path = 'course/gradebook.db'", "gradebook", "gradebook.db"),
+    ("from nbgrader.api import Gradebook", "gradebook", "nbgrader"),
+    ("import os\nprint(os.listdir('../../../submitted'))", "files", "submitted"),
+    ("import os\nroot = os.path.join('..', '..', '..')\nprint(os.path.join(root, 'solutions'))", "files", "solutions"),
+    ("import shutil\nshutil.rmtree(folder)", "files", "shutil.rmtree"),
+    ("import os\nos.remove(path)", "files", "deletes a file"),
+    ("import socket\nsocket.create_connection(('127.0.0.1', 8000))", "network", "socket"),
+    ("from urllib.request import urlopen\nurlopen('http://example.org')", "network", "urllib"),
+    ("import requests", "network", "requests"),
+    ("import os\nos.popen('ls')", "escape", "os.popen"),
+    ("import os\nos.spawnl(os.P_WAIT, '/bin/ls')", "escape", "os.spawnl"),
+])
+def test_reaching_past_the_submission_is_flagged_high(source, category, words):
+    found = review(source)
+    assert any(severity == HIGH and kind == category and words in detail for _, severity, kind, detail in found), found
+
+
+@pytest.mark.parametrize("source, words", [
+    ("import os\nprint(os.listdir(folder))", "os.listdir"),
+    ("from pathlib import Path\nprint(Path.home())", "home folder"),
+    ("from pathlib import Path\nprint(list(Path(folder).iterdir()))", "iterdir"),
+])
+def test_looking_around_the_file_system_is_flagged_for_review(source, words):
+    found = review(source)
+    assert any(severity == REVIEW and kind == "files" and words in detail for _, severity, kind, detail in found), found
+
+
+@pytest.mark.parametrize("source", [
+    "feedback = 'looks good'\nsource = np.ones(3)\nprint('my solutions:', feedback)",
+    "np.save('my_weights.npy', np.ones(3))",
+])
+def test_ordinary_words_and_own_files_are_not_course_paths(source):
+    assert review(source) == []
