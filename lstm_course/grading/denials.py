@@ -20,7 +20,7 @@ from pathlib import Path
 
 import nbformat
 
-from .integrity import HIGH, Finding
+from .findings import HIGH, Finding
 
 # (what was refused, pattern over "ErrorName: message" text). The first that matches names the kind.
 DENIAL_KINDS = (

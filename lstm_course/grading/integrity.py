@@ -36,12 +36,14 @@ import argparse
 import ast
 import csv
 import json
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 
 import nbformat
 
-HIGH, REVIEW, INFO = "high", "review", "info"
+from .denials import review_autograded
+from .findings import HIGH, INFO, REVIEW, Finding
+
 
 # Modules whose attributes the checks rely on: nothing in a submission should assign to them.
 PROTECTED_MODULES = ("numpy", "lstm_ref", "lstm_course", "builtins", "nbgrader")
@@ -93,19 +95,6 @@ FILE_CALLS = {"open", "io.open", "numpy.load", "numpy.loadtxt", "numpy.genfromtx
               "shutil.copyfile", "pickle.load", "os.open"}
 # The usual aliases, for names imported in cells the report does not see.
 DEFAULT_ALIASES = {"np": "numpy", "npt": "numpy.testing", "plt": "matplotlib.pyplot"}
-
-
-@dataclass
-class Finding:
-    """One reason to look at a submission."""
-
-    student: str
-    notebook: str
-    cell: str        # grade_id of the cell, or "cell <index>" for a cell without one, or "" for the whole file
-    line: int        # line within the cell (0 when not about a line)
-    severity: str    # high, review or info
-    category: str    # tampering, reference, files, escape, network, gradebook, submission, sandbox
-    detail: str
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -510,8 +499,6 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     findings = review_class(Path(options.course_root), options.assignment,
                             submitted_directory=options.submitted, release_directory=options.release)
-    from .denials import review_autograded  # denials.py builds on this module's Finding
-
     denied = review_autograded(Path(options.course_root), options.assignment, autograded_directory=options.autograded)
     findings += [finding for student in denied.values() for finding in student]
     output = Path(options.output or Path(options.course_root) / "reports" / options.assignment)
