@@ -1,0 +1,169 @@
+"""Release feedback, as its own step, only once every answer that needs a person has been graded.
+
+Feedback released early tells a student "8/16" while their written answers still wait for a grader, and a
+perfect student reads 12/16 with no word of the 4 points pending. So this command refuses while anything of the
+assignment awaits manual grading, and says who and what:
+
+    python -m lstm_course.grading.release 04_gates                    # everyone, or nothing
+    python -m lstm_course.grading.release 04_gates --student alice    # only alice (after her regrade)
+    python -m lstm_course.grading.release 04_gates --complete-only    # everyone finished; lists who waits
+
+"Awaits a person" is nbgrader's own flag, ``needs_manual_grade``: set on written answers until a grade is
+entered in the formgrader, and on any answer whose hand grade must be looked at again. A collected submission
+that was never autograded waits too.
+
+When nothing is pending it: recomputes late penalties on the final scores (lstm_course/grading/deadlines.py),
+regenerates the feedback so it carries the hand grades and comments (``nbgrader generate_feedback --force``),
+releases it (``nbgrader release_feedback``) and rewrites the grades file of record (export.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One thing of one student's submission that a person still has to grade."""
+
+    student: str
+    notebook: str      # "" when the whole submission is pending (not autograded yet)
+    cell: str          # grade_id, or "" for the whole submission
+    points: float      # the points that depend on it
+    what: str          # in an instructor's words
+
+    def __str__(self) -> str:
+        where = f"{self.notebook}.ipynb, cell {self.cell}" if self.cell else "the whole submission"
+        return f"{self.student}: {where}: {self.what} ({self.points:g} points)"
+
+
+def pending_grading(gradebook, assignment: str, students=None, submitted=()) -> list[Pending]:
+    """Everything of ``assignment`` awaiting a person, for ``students`` (default: every student).
+
+    ``submitted``: ids of students with a collected submission; one with no record in the gradebook has not
+    been autograded yet.
+    """
+    found = []
+    recorded = set()
+    for submission in gradebook.find_assignment(assignment).submissions:
+        student = submission.student.id
+        recorded.add(student)
+        if students is not None and student not in students:
+            continue
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                if not grade.needs_manual_grade:
+                    continue
+                if grade.manual_score is not None:
+                    what = "its answer changed since it was graded by hand: grade it again"
+                elif grade.cell_type == "markdown":
+                    what = "written answer not graded yet"
+                else:
+                    what = "answer the autograder could not score: grade it by hand"
+                found.append(Pending(student, notebook.name, grade.name, float(grade.max_score), what))
+    for student in sorted(set(submitted) - recorded):
+        if students is None or student in students:
+            found.append(Pending(student, "", "", float(gradebook.find_assignment(assignment).max_score),
+                                 "collected but not autograded yet"))
+    return found
+
+
+def pending_points(gradebook, assignment: str) -> dict[str, float]:
+    """student -> points of ``assignment`` still awaiting a person (students with nothing pending are left out)."""
+    points: dict[str, float] = {}
+    for item in pending_grading(gradebook, assignment):
+        points[item.student] = points.get(item.student, 0.0) + item.points
+    return points
+
+
+def describe_pending(pending: list[Pending], assignment: str) -> str:
+    """The refusal message: who waits, for what, and what to do."""
+    students = sorted({item.student for item in pending})
+    lines = [f"Feedback for {assignment} not released: {len(pending)} answer{'s' if len(pending) != 1 else ''} "
+             f"of {len(students)} student{'s' if len(students) != 1 else ''} still await manual grading:"]
+    lines += [f"  {item}" for item in pending]
+    lines += ["Grade them in the formgrader (Manual Grading; or autograde a submission not graded yet), then run "
+              "this again.",
+              "To release now for the students who are fully graded: add --complete-only."]
+    return "\n".join(lines)
+
+
+def release_feedback(course_root: Path, assignment: str, *, students: list[str] | None = None,
+                     complete_only: bool = False) -> tuple[list[str], list[Pending]]:
+    """Release ``assignment``'s feedback; returns (students released, what held the others back).
+
+    Raises ``FeedbackNotReady`` (with the list of pending answers) when something awaits a person and
+    ``complete_only`` is False; nothing is released then.
+    """
+    from .deadlines import load_deadlines, reapply_late_penalties
+    from .export import write_grades_of_record
+    from .grade_class import Course, nbgrader
+
+    course = Course(course_root)
+    deadlines = load_deadlines(course.root)  # a malformed file stops here, before anything is released
+    submitted = course.students(assignment)
+    with course.gradebook() as gradebook:
+        recorded = {submission.student.id for submission in gradebook.find_assignment(assignment).submissions}
+        wanted = sorted(set(students) if students else (set(submitted) | recorded))
+        unknown = sorted(set(wanted) - set(submitted) - recorded)
+        if unknown:
+            raise ValueError(f"student: no submission of {assignment} from {', '.join(unknown)}.")
+        pending = pending_grading(gradebook, assignment, set(wanted), submitted)
+        if pending and not complete_only:
+            raise FeedbackNotReady(describe_pending(pending, assignment), pending)
+        waiting = {item.student for item in pending}
+        ready = [student for student in wanted if student not in waiting]
+        reapply_late_penalties(gradebook, deadlines, assignment, set(ready))
+
+    for student in ready:
+        if course.folder("autograded", student, assignment).is_dir():
+            finished = nbgrader(course, "generate_feedback", assignment, "--student", student, "--force")
+            if finished.returncode != 0:
+                raise RuntimeError(f"nbgrader generate_feedback failed for {student}:\n{finished.stdout}")
+        # else: grade_class wrote a page saying why it could not be graded; it is released as it is
+        if course.folder("feedback", student, assignment).is_dir():
+            finished = nbgrader(course, "release_feedback", assignment, "--student", student)
+            if finished.returncode != 0:
+                raise RuntimeError(f"nbgrader release_feedback failed for {student}:\n{finished.stdout}")
+    write_grades_of_record(course.root, course.coursedir)
+    return ready, pending
+
+
+class FeedbackNotReady(RuntimeError):
+    """Something awaits manual grading; ``pending`` says what."""
+
+    def __init__(self, message: str, pending: list[Pending]):
+        super().__init__(message)
+        self.pending = pending
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="release", description=__doc__.split("\n")[0])
+    parser.add_argument("assignment", help="assignment id, e.g. 04_gates")
+    parser.add_argument("--course-root", default=".", help="folder with nbgrader_config.py (default: here)")
+    parser.add_argument("--student", action="append", default=None,
+                        help="release only this student's feedback (repeat for several)")
+    parser.add_argument("--complete-only", action="store_true",
+                        help="release for every student with nothing pending; list the others")
+    options = parser.parse_args(argv)
+    try:
+        ready, pending = release_feedback(Path(options.course_root), options.assignment, students=options.student,
+                                          complete_only=options.complete_only)
+    except FeedbackNotReady as refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    except ValueError as error:
+        print(f"release: {error}", file=sys.stderr)
+        return 2
+    print(f"Feedback for {options.assignment} released to {len(ready)} student{'s' if len(ready) != 1 else ''}"
+          f"{': ' + ', '.join(ready) if ready else ''}.")
+    if pending:
+        print(describe_pending(pending, options.assignment).replace("not released", "held back"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
