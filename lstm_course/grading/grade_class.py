@@ -279,7 +279,9 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int = 2, collect: b
     results = [StudentResult(student, status, *points.get(student, (0.0, 0.0)), reason, round(seconds, 1),
                              pending.get(student, 0.0))
                for student, (status, reason, seconds) in outcomes.items()]
-    write_grading_report(merge_with_report(results, report_folder) if only else results, report_folder, assignment)
+    if only:  # the other students' rows stay in the report
+        results = merge_with_report(results, report_folder, points, pending)
+    write_grading_report(results, report_folder, assignment)
     findings = review_class(course.root, assignment, submitted_directory=course.coursedir.submitted_directory,
                             release_directory=course.coursedir.release_directory)
     write_reports(findings, report_folder, title=assignment)

@@ -100,8 +100,12 @@ def select_students(submitted: list[str], only: list[str] | None, assignment: st
     return sorted(set(only))
 
 
-def merge_with_report(results: list, report_folder: Path) -> list:
-    """``results`` of the students just graded, plus the other students' rows of the report already there."""
+def merge_with_report(results: list, report_folder: Path, points: dict, pending: dict) -> list:
+    """``results`` of the students just graded, plus the other students' rows of the report already there.
+
+    The others' status and reason are kept; their scores are read again (``points``: student -> (score, max),
+    ``pending``: student -> points awaiting a person), as manual grading may have changed them since.
+    """
     import csv
 
     from .grade_class import StudentResult
@@ -115,6 +119,8 @@ def merge_with_report(results: list, report_folder: Path) -> list:
         for row in csv.DictReader(handle):
             if row["student"] in graded_now:
                 continue
-            kept.append(StudentResult(row["student"], row["status"], float(row["score"]), float(row["max_score"]),
-                                      row["reason"], float(row["seconds"]), float(row.get("pending") or 0.0)))
+            student = row["student"]
+            score, maximum = points.get(student, (float(row["score"]), float(row["max_score"])))
+            kept.append(StudentResult(student, row["status"], score, maximum, row["reason"], float(row["seconds"]),
+                                      pending.get(student, 0.0)))
     return sorted(kept + list(results), key=lambda result: result.student)
