@@ -58,7 +58,7 @@ def pending_grading(gradebook, assignment: str, students=None, submitted=()) -> 
                 if not grade.needs_manual_grade:
                     continue
                 if grade.manual_score is not None:
-                    what = "its answer changed since it was graded by hand: grade it again"
+                    what = "graded by hand before, flagged for review when autograded again"
                 elif grade.cell_type == "markdown":
                     what = "written answer not graded yet"
                 else:
