@@ -100,7 +100,7 @@ def release_feedback(course_root: Path, assignment: str, *, students: list[str] 
     """
     from .deadlines import load_deadlines, reapply_late_penalties
     from .export import write_grades_of_record
-    from .grade_class import Course, nbgrader
+    from .grade_class import Course
 
     course = Course(course_root)
     deadlines = load_deadlines(course.root)  # a malformed file stops here, before anything is released
@@ -118,18 +118,25 @@ def release_feedback(course_root: Path, assignment: str, *, students: list[str] 
         ready = [student for student in wanted if student not in waiting]
         reapply_late_penalties(gradebook, deadlines, assignment, set(ready))
 
-    for student in ready:
-        if course.folder("autograded", student, assignment).is_dir():
-            finished = nbgrader(course, "generate_feedback", assignment, "--student", student, "--force")
-            if finished.returncode != 0:
-                raise RuntimeError(f"nbgrader generate_feedback failed for {student}:\n{finished.stdout}")
-        # else: grade_class wrote a page saying why it could not be graded; it is released as it is
-        if course.folder("feedback", student, assignment).is_dir():
-            finished = nbgrader(course, "release_feedback", assignment, "--student", student)
-            if finished.returncode != 0:
-                raise RuntimeError(f"nbgrader release_feedback failed for {student}:\n{finished.stdout}")
+    # One nbgrader run for the whole class when everyone is ready; one per student otherwise (each run costs
+    # seconds of start-up). A submission with no graded notebook keeps the page grade_class wrote about it.
+    everyone = set(ready) == set(submitted) | recorded
+    for student in ([None] if everyone and ready else ready):
+        selected = ["--student", student] if student else []
+        if student is None or course.folder("autograded", student, assignment).is_dir():
+            run_or_fail(course, "generate_feedback", assignment, "--force", *selected)
+        if student is None or course.folder("feedback", student, assignment).is_dir():
+            run_or_fail(course, "release_feedback", assignment, *selected)
     write_grades_of_record(course.root, course.coursedir)
     return ready, pending
+
+
+def run_or_fail(course, *arguments: str) -> None:
+    from .grade_class import nbgrader
+
+    finished = nbgrader(course, *arguments)
+    if finished.returncode != 0:
+        raise RuntimeError(f"`nbgrader {' '.join(arguments)}` failed:\n{finished.stdout}")
 
 
 class FeedbackNotReady(RuntimeError):
