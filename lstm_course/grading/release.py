@@ -44,15 +44,22 @@ def pending_grading(gradebook, assignment: str, students=None, submitted=()) -> 
     """Everything of ``assignment`` awaiting a person, for ``students`` (default: every student).
 
     ``submitted``: ids of students with a collected submission; one with no record in the gradebook has not
-    been autograded yet.
+    been autograded yet. Given as {student: timestamp of the collected submission}, a submission collected
+    after it was autograded (a resubmission) is pending too.
     """
     found = []
     recorded = set()
+    collected = submitted if isinstance(submitted, dict) else {}
     for submission in gradebook.find_assignment(assignment).submissions:
         student = submission.student.id
         recorded.add(student)
         if students is not None and student not in students:
             continue
+        newer = collected.get(student)
+        if newer is not None and submission.timestamp is not None and newer > submission.timestamp:
+            found.append(Pending(student, "", "", float(submission.max_score),
+                                 f"resubmitted ({newer:%Y-%m-%d %H:%M} UTC) after it was autograded: "
+                                 f"regrade it with grade_class.py {assignment} --student {student}"))
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 if not grade.needs_manual_grade:
@@ -104,7 +111,7 @@ def release_feedback(course_root: Path, assignment: str, *, students: list[str] 
 
     course = Course(course_root)
     deadlines = load_deadlines(course.root)  # a malformed file stops here, before anything is released
-    submitted = course.students(assignment)
+    submitted = {student: collected_at(course, student, assignment) for student in course.students(assignment)}
     with course.gradebook() as gradebook:
         recorded = {submission.student.id for submission in gradebook.find_assignment(assignment).submissions}
         wanted = sorted(set(students) if students else (set(submitted) | recorded))
@@ -129,6 +136,11 @@ def release_feedback(course_root: Path, assignment: str, *, students: list[str] 
             run_or_fail(course, "release_feedback", assignment, *selected)
     write_grades_of_record(course.root, course.coursedir)
     return ready, pending
+
+
+def collected_at(course, student: str, assignment: str):
+    """The timestamp (naive UTC) of the collected submission, as nbgrader reads it, or None."""
+    return course.coursedir.get_existing_timestamp(str(course.folder("submitted", student, assignment)))
 
 
 def run_or_fail(course, *arguments: str) -> None:

@@ -67,3 +67,20 @@ def test_grade_class_no_longer_releases_feedback(tmp_path):
                               capture_output=True, text=True, timeout=120)
     assert finished.returncode == 2
     assert "released in its own step" in finished.stderr and "lstm_course.grading.release a1" in finished.stderr
+
+
+def test_a_resubmission_collected_after_autograding_holds_the_release(tmp_path):
+    import datetime as dt
+
+    from nbgrader.api import Gradebook
+
+    url = make_gradebook(tmp_path)
+    graded_at = dt.datetime(2027, 1, 15, 12, 0)
+    autograded(url, "bob", timestamp=graded_at)
+    grade_by_hand(url, "bob", "explain", 2.0)
+    with Gradebook(url) as gradebook:
+        assert pending_grading(gradebook, ASSIGNMENT, submitted={"bob": graded_at}) == []
+        pending = pending_grading(gradebook, ASSIGNMENT, submitted={"bob": graded_at + dt.timedelta(hours=2)})
+    assert [p.student for p in pending] == ["bob"]
+    assert "resubmitted (2027-01-15 14:00 UTC) after it was autograded" in str(pending[0])
+    assert "grade_class.py a1 --student bob" in str(pending[0])
