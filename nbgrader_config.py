@@ -80,6 +80,7 @@ from lstm_course.grading.deadlines import ApplyDeadlines, LatePenalty  # noqa: E
 from lstm_course.grading.export import GradesOfRecord  # noqa: E402
 from lstm_course.grading.formgrader import SubmissionExporter  # noqa: E402
 from lstm_course.grading.regrade import KeepUnchangedHandGrades  # noqa: E402
+from lstm_course.grading.release import GuardedReleaseFeedback  # noqa: E402
 
 # Due dates, extensions and the late penalty come from class-data/deadlines.yaml: ApplyDeadlines writes the dates
 # into the gradebook before nbgrader computes lateness; LatePenalty is nbgrader's late-submission plugin.
@@ -94,3 +95,7 @@ c.ExportApp.plugin_class = GradesOfRecord
 # The formgrader's Autograde button (nbgrader's API, in the Jupyter server): a submission that cannot be graded
 # gets 0 with the reason, as with grade_class.py, instead of an error page and no score (formgrader.py).
 c.NbGraderAPI.Autograde.exporter_class = SubmissionExporter
+# Feedback is never released while answers await manual grading: `nbgrader release_feedback` and the
+# formgrader's Release Feedback button refuse, naming who and what (release.py; the course's release command
+# regenerates the feedback first).
+c.ExchangeFactory.release_feedback = GuardedReleaseFeedback

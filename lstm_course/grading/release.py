@@ -20,9 +20,12 @@ releases it (``nbgrader release_feedback``) and rewrites the grades file of reco
 from __future__ import annotations
 
 import argparse
+import glob
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+
+from nbgrader.exchange.default import ExchangeReleaseFeedback
 
 
 @dataclass(frozen=True)
@@ -86,15 +89,18 @@ def pending_points(gradebook, assignment: str) -> dict[str, float]:
     return points
 
 
-def describe_pending(pending: list[Pending], assignment: str) -> str:
-    """The refusal message: who waits, for what, and what to do."""
+def describe_pending(pending: list[Pending], assignment: str, *, held_back: bool = False) -> str:
+    """The refusal message (or, ``held_back``, the note on who was left out): who waits, for what, what to do."""
     students = sorted({item.student for item in pending})
-    lines = [f"Feedback for {assignment} not released: {len(pending)} answer{'s' if len(pending) != 1 else ''} "
-             f"of {len(students)} student{'s' if len(students) != 1 else ''} still await manual grading:"]
+    lines = [f"Feedback for {assignment} {'held back' if held_back else 'not released'}: {len(pending)} "
+             f"answer{'s' if len(pending) != 1 else ''} of {len(students)} student{'s' if len(students) != 1 else ''} "
+             "still await manual grading:"]
     lines += [f"  {item}" for item in pending]
-    lines += ["Grade them in the formgrader (Manual Grading; or autograde a submission not graded yet), then run "
-              "this again.",
-              "To release now for the students who are fully graded: add --complete-only."]
+    lines.append("Grade them in the formgrader (Manual Grading; or autograde a submission not graded yet), then "
+                 f"release again: python -m lstm_course.grading.release {assignment}")
+    if not held_back:
+        lines.append(f"To release now for the students who are fully graded: python -m lstm_course.grading.release "
+                     f"{assignment} --complete-only")
     return "\n".join(lines)
 
 
@@ -159,6 +165,30 @@ class FeedbackNotReady(RuntimeError):
         self.pending = pending
 
 
+class GuardedReleaseFeedback(ExchangeReleaseFeedback):
+    """nbgrader's feedback release (``nbgrader release_feedback``, the formgrader's Release Feedback button),
+    refused while anything it would release awaits manual grading.
+
+    nbgrader_config.py sets it as ``c.ExchangeFactory.release_feedback``, so no path releases early: this
+    command regenerates the feedback first; a bare ``nbgrader release_feedback`` or the button release the
+    feedback already generated, once nothing is pending.
+    """
+
+    def start(self):
+        from nbgrader.api import Gradebook
+
+        assignment, only = self.coursedir.assignment_id, self.coursedir.student_id
+        students = None if only in ("", "*") else {only}
+        folders = self.coursedir.format_path(self.coursedir.submitted_directory, "*", assignment)
+        submitted = {Path(folder).parent.name: self.coursedir.get_existing_timestamp(folder)
+                     for folder in sorted(glob.glob(folders)) if Path(folder).is_dir()}
+        with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
+            pending = pending_grading(gradebook, assignment, students, submitted)
+        if pending:
+            self.fail(describe_pending(pending, assignment))
+        return super().start()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="release", description=__doc__.split("\n")[0])
     parser.add_argument("assignment", help="assignment id, e.g. 04_gates")
@@ -180,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Feedback for {options.assignment} released to {len(ready)} student{'s' if len(ready) != 1 else ''}"
           f"{': ' + ', '.join(ready) if ready else ''}.")
     if pending:
-        print(describe_pending(pending, options.assignment).replace("not released", "held back"))
+        print(describe_pending(pending, options.assignment, held_back=True))
     return 0
 
 

@@ -84,3 +84,25 @@ def test_a_resubmission_collected_after_autograding_holds_the_release(tmp_path):
     assert [p.student for p in pending] == ["bob"]
     assert "resubmitted (2027-01-15 14:00 UTC) after it was autograded" in str(pending[0])
     assert "grade_class.py a1 --student bob" in str(pending[0])
+
+
+def test_nbgraders_own_release_refuses_too(tmp_path):
+    """`nbgrader release_feedback` and the formgrader's button use the exchange class nbgrader_config.py sets."""
+    from nbgrader.auth import Authenticator
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.exchange import ExchangeError
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from lstm_course.grading.release import GuardedReleaseFeedback
+
+    make_course(tmp_path)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(tmp_path)).load_config()
+    config.Exchange.root = str(tmp_path / "exchange")
+    assert config.ExchangeFactory.release_feedback is GuardedReleaseFeedback
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = ASSIGNMENT
+    release = GuardedReleaseFeedback(coursedir=coursedir, authenticator=Authenticator(config=config), config=config)
+    with pytest.raises(ExchangeError) as refused:
+        release.start()
+    assert "alice: a1.ipynb, cell explain: written answer not graded yet" in str(refused.value)
+    assert not (tmp_path / "exchange").exists()
