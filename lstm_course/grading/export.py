@@ -37,7 +37,7 @@ def grade_rows(gradebook, assignments=(), students=()) -> list[dict]:
     """One row (``COLUMNS``) per student and assignment of the gradebook (optionally only some of them)."""
     from nbgrader.api import MissingEntry
 
-    from .release import pending_points
+    from .pending import pending_points
 
     rows = []
     for assignment in gradebook.assignments:
@@ -128,10 +128,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="export", description="Write class-data/grades.csv and the Canvas import.")
     parser.add_argument("--course-root", default=".", help="folder with nbgrader_config.py (default: here)")
     options = parser.parse_args(argv)
-    from .grade_class import Course
+    from nbgrader.coursedir import CourseDirectory
+    from traitlets.config.loader import PyFileConfigLoader
 
-    course = Course(Path(options.course_root))
-    grades_path, canvas_path = write_grades_of_record(course.root, course.coursedir)
+    root = Path(options.course_root).resolve()
+    if not (root / "nbgrader_config.py").exists():
+        parser.error(f"no nbgrader_config.py in {root}; run from the course folder or pass --course-root.")
+    coursedir = CourseDirectory(config=PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config())
+    coursedir.root = str(root)
+    grades_path, canvas_path = write_grades_of_record(root, coursedir)
     print(f"Grades of record: {grades_path}\nCanvas gradebook import: {canvas_path}")
     return 0
 

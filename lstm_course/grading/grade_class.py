@@ -47,7 +47,7 @@ from .export import write_grades_of_record
 from .integrity import review_class, write_reports
 from .limits import current_limits
 from .regrade import merge_with_report, select_students
-from .release import pending_points
+from .pending import pending_points
 
 
 @dataclass

@@ -108,8 +108,7 @@ def merge_with_report(results: list, report_folder: Path, points: dict, pending:
     """
     import csv
 
-    from .grade_class import StudentResult
-
+    result_type = type(results[0])  # grade_class.StudentResult (not imported: grade_class imports this module)
     previous = Path(report_folder) / "grading.csv"
     if not previous.exists():
         return results
@@ -121,6 +120,6 @@ def merge_with_report(results: list, report_folder: Path, points: dict, pending:
                 continue
             student = row["student"]
             score, maximum = points.get(student, (float(row["score"]), float(row["max_score"])))
-            kept.append(StudentResult(student, row["status"], score, maximum, row["reason"], float(row["seconds"]),
+            kept.append(result_type(student, row["status"], score, maximum, row["reason"], float(row["seconds"]),
                                       pending.get(student, 0.0)))
     return sorted(kept + list(results), key=lambda result: result.student)

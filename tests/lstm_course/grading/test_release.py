@@ -6,7 +6,8 @@ import sys
 import pytest
 
 from gradebook_helpers import ASSIGNMENT, autograded, grade_by_hand, make_gradebook
-from lstm_course.grading.release import FeedbackNotReady, main, pending_grading, release_feedback
+from lstm_course.grading.pending import pending_grading
+from lstm_course.grading.release import FeedbackNotReady, main, release_feedback
 
 REPO_CONFIG = __import__("pathlib").Path(__file__).resolve().parents[3] / "nbgrader_config.py"
 
