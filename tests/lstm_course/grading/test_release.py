@@ -107,3 +107,14 @@ def test_nbgraders_own_release_refuses_too(tmp_path):
         release.start()
     assert "alice: a1.ipynb, cell explain: written answer not graded yet" in str(refused.value)
     assert not (tmp_path / "exchange").exists()
+
+
+def test_grade_class_stops_before_grading_anyone_when_the_deadlines_file_has_a_mistake(tmp_path, capsys):
+    from lstm_course.grading.grade_class import main as grade_class
+
+    make_course(tmp_path)
+    (tmp_path / "class-data").mkdir()
+    (tmp_path / "class-data" / "deadlines.yaml").write_text("due: {a1: next friday}\n")
+    assert grade_class([ASSIGNMENT, "--course-root", str(tmp_path)]) == 2
+    assert "due.a1: 'next friday' is not a date and time" in capsys.readouterr().err
+    assert not (tmp_path / "autograded").exists()
