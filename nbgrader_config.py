@@ -89,3 +89,32 @@ _KERNEL_SOCKETS = tempfile.mkdtemp(prefix="lstm-grading-kernels-")
 atexit.register(shutil.rmtree, _KERNEL_SOCKETS, True)
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(_KERNEL_SOCKETS, "kernel")
+
+# --- The instructor's workflow (docs/instructors.md) ------------------------------------------------------------
+# Class records live in class-data/ (lstm_course/grading/class_data.py), a folder git ignores.
+from nbgrader.converters import Autograde  # noqa: E402
+from nbgrader.preprocessors import SaveAutoGrades  # noqa: E402
+
+from lstm_course.grading.deadlines import ApplyDeadlines, LatePenalty  # noqa: E402
+from lstm_course.grading.export import GradesOfRecord  # noqa: E402
+from lstm_course.grading.formgrader import SubmissionExporter  # noqa: E402
+from lstm_course.grading.regrade import KeepUnchangedHandGrades  # noqa: E402
+from lstm_course.grading.release import GuardedReleaseFeedback  # noqa: E402
+
+# Due dates, extensions and the late penalty come from class-data/deadlines.yaml: ApplyDeadlines writes the dates
+# into the gradebook before nbgrader computes lateness; LatePenalty is nbgrader's late-submission plugin.
+c.Autograde.sanitize_preprocessors = [ApplyDeadlines, *Autograde.class_traits()["sanitize_preprocessors"].default()]
+_AUTOGRADE_STEPS = list(Autograde.class_traits()["autograde_preprocessors"].default())
+# Autograding again keeps the hand grades of unchanged answers; changed ones are flagged (regrade.py).
+_AUTOGRADE_STEPS.insert(_AUTOGRADE_STEPS.index(SaveAutoGrades) + 1, KeepUnchangedHandGrades)
+c.Autograde.autograde_preprocessors = _AUTOGRADE_STEPS
+c.AssignLatePenalties.plugin_class = LatePenalty
+# `nbgrader export` writes the grades file of record, class-data/grades.csv, and the Canvas import beside it.
+c.ExportApp.plugin_class = GradesOfRecord
+# The formgrader's Autograde button (nbgrader's API, in the Jupyter server): a submission that cannot be graded
+# gets 0 with the reason, as with grade_class.py, instead of an error page and no score (formgrader.py).
+c.NbGraderAPI.Autograde.exporter_class = SubmissionExporter
+# Feedback is never released while answers await manual grading: `nbgrader release_feedback` and the
+# formgrader's Release Feedback button refuse, naming who and what (release.py; the course's release command
+# regenerates the feedback first).
+c.ExchangeFactory.release_feedback = GuardedReleaseFeedback

@@ -1,6 +1,7 @@
 """Grade a whole class for one assignment: one autograde run per student, failures recorded, reports written.
 
-    .venv/bin/python scripts/grade_class.py 04_gates --collect --release-feedback
+    .venv/bin/python scripts/grade_class.py 04_gates --collect            # then, after manual grading:
+    .venv/bin/python -m lstm_course.grading.release 04_gates
 
 Run from the course root (the folder with nbgrader_config.py) or pass --course-root. See docs/instructors.md
 and lstm_course/grading/grade_class.py.

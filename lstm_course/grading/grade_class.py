@@ -16,9 +16,14 @@ command fail and leaves the submission unscored. This command instead:
    left to grade by hand), the reason as a comment; other students' grades are never touched;
 4. runs ``nbgrader generate_feedback`` (hidden tests cleared, see nbgrader_config.py), and writes a short
    feedback page for every submission nbgrader had no notebook to build one from (failed, missing, misnamed);
-5. (``--release-feedback``) runs ``nbgrader release_feedback``;
-6. writes ``reports/ASSIGNMENT/``: ``grades.csv`` (``nbgrader export``), ``grading.csv`` and ``grading.md`` (each
-   student's autograded score and what happened), ``integrity.csv`` and ``integrity.md``.
+5. rewrites the grades file of record, ``class-data/grades.csv``, and its Canvas import (export.py);
+6. writes ``reports/ASSIGNMENT/``: ``grading.csv`` and ``grading.md`` (each student's score, the points still
+   pending manual grading, and what happened), ``integrity.csv`` and ``integrity.md``, and ``mistakes/``: what
+   the class gets wrong (mistake_report.py).
+
+``--student ID`` (repeatable) grades only those students, e.g. after a resubmission: nobody else's grades,
+feedback or report rows change, and their unchanged hand grades stand (regrade.py). Feedback is released in its
+own step once manual grading is done (release.py).
 
 Every kernel runs in the grading sandbox (``lstm_course.grading.sandbox``); where none can be made the command
 refuses before grading anyone, unless ``--allow-unsandboxed`` (then the reports say so). What the sandbox denied a
@@ -26,7 +31,7 @@ submission while it was graded is listed next to its grade (``denied``) and in t
 
 Run it from the course root (the folder with nbgrader_config.py):
 
-    python scripts/grade_class.py 04_gates --collect --release-feedback
+    python scripts/grade_class.py 04_gates --collect
 """
 
 from __future__ import annotations
@@ -50,9 +55,15 @@ import nbformat
 from tqdm import tqdm
 
 from .autograde_worker import AutogradeWorker, kill_tree
+from .deadlines import load_deadlines
 from .denials import review_autograded
+from .export import write_grades_of_record
 from .integrity import HIGH, Finding, review_class, write_reports
 from .limits import current_limits
+from .mistake_report import build_report as build_mistake_report
+from .mistake_report import write_report as write_mistake_report
+from .pending import pending_points
+from .regrade import merge_with_report, select_students
 from .sandbox import SandboxUnavailable, require_sandbox, unsandboxed_note
 
 
@@ -66,6 +77,7 @@ class StudentResult:
     max_score: float
     reason: str           # why it failed or what is missing; empty when graded normally
     seconds: float        # wall-clock time of its autograde run
+    pending: float = 0.0  # points still awaiting manual grading (the score is not final while > 0)
     denied: str = ""      # what the grading sandbox refused it while it ran (lstm_course.grading.denials)
 
 
@@ -370,13 +382,14 @@ def scores(course: Course, assignment: str) -> dict[str, tuple[float, float]]:
 
 
 def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, collect: bool = False,
-                release_feedback: bool = False, report_folder: Path | None = None,
+                students: list[str] | None = None, report_folder: Path | None = None,
                 progress: bool | None = None, allow_unsandboxed: bool = False) -> list[StudentResult]:
-    """Grade every collected submission of ``assignment``; write the reports; return one result per student.
+    """Grade every collected submission of ``assignment`` (or only ``students``'); write the reports.
 
-    ``jobs``: students graded at the same time (default: one per core). ``progress``: show the progress bar
-    (default: when standard error is a terminal). Raises ``SandboxUnavailable`` (before grading anyone) when no
-    grading sandbox can be made, unless ``allow_unsandboxed``.
+    Returns one result per student graded. ``jobs``: students graded at the same time (default: one per core).
+    ``progress``: show the progress bar (default: when standard error is a terminal). Raises
+    ``SandboxUnavailable`` (before grading anyone) when no grading sandbox can be made, unless
+    ``allow_unsandboxed``.
     """
     jobs = default_jobs() if jobs is None else jobs
     if jobs < 1:
@@ -385,13 +398,15 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, 
     if not sandbox.available:
         print(f"WARNING: {unsandboxed_note(sandbox)}", file=sys.stderr)
     course = Course(course_root)
+    load_deadlines(course.root)  # a mistake in class-data/deadlines.yaml stops here, before anyone is graded
     limits = current_limits()
     if not course.notebooks(assignment):
         raise ValueError(f"assignment: no released notebooks for {assignment!r} in {course.release_folder(assignment)}; "
                          "run `nbgrader generate_assignment` first.")
     if collect:
         nbgrader(course, "collect", assignment, "--update")
-    students = course.students(assignment)
+    only = students
+    students = select_students(course.students(assignment), only, assignment)
 
     bar = Progress(len(students), assignment, show=progress)
     try:
@@ -399,21 +414,24 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, 
     finally:
         bar.close()
 
-    nbgrader(course, "generate_feedback", assignment, "--force")
+    for student in ([None] if only is None else [s for s in students if outcomes[s][0] == "graded"]):
+        nbgrader(course, "generate_feedback", assignment, "--force", *(["--student", student] if student else []))
     for student, (status, reason, _) in outcomes.items():
         if status != "graded":
             write_fallback_feedback(course, student, assignment, reason)
-    if release_feedback:
-        nbgrader(course, "release_feedback", assignment)
 
     report_folder = Path(report_folder or course.root / "reports" / assignment)
     report_folder.mkdir(parents=True, exist_ok=True)
-    nbgrader(course, "export", "--to", str(report_folder / "grades.csv"))
+    write_grades_of_record(course.root, course.coursedir)
     points = scores(course, assignment)
+    with course.gradebook() as gradebook:
+        pending = pending_points(gradebook, assignment)
     denied = review_autograded(course.root, assignment, autograded_directory=course.coursedir.autograded_directory)
     results = [StudentResult(student, status, *points.get(student, (0.0, 0.0)), reason, round(seconds, 1),
-                             "; ".join(f"{f.cell}: {f.detail}" for f in denied.get(student, [])))
+                             pending.get(student, 0.0), "; ".join(f"{f.cell}: {f.detail}" for f in denied.get(student, [])))
                for student, (status, reason, seconds) in outcomes.items()]
+    if only:  # the other students' rows stay in the report
+        results = merge_with_report(results, report_folder, points, pending)
     write_grading_report(results, report_folder, assignment,
                          note="" if sandbox.available else unsandboxed_note(sandbox))
     findings = review_class(course.root, assignment, submitted_directory=course.coursedir.submitted_directory,
@@ -422,6 +440,11 @@ def grade_class(course_root: Path, assignment: str, *, jobs: int | None = None, 
     if not sandbox.available:
         findings.append(Finding("", "", "", 0, HIGH, "sandbox", unsandboxed_note(sandbox)))
     write_reports(findings, report_folder, title=assignment)
+    # What the class gets wrong, rebuilt from the autograded notebooks alone (mistake_report.py).
+    mistakes_folder = report_folder / "mistakes"
+    write_mistake_report(build_mistake_report(course.root, [assignment], output=mistakes_folder,
+                                              release_directory=course.coursedir.release_directory,
+                                              source_directory=course.coursedir.source_directory), mistakes_folder)
     return results
 
 
@@ -432,12 +455,16 @@ def write_grading_report(results: list[StudentResult], folder: Path, assignment:
         writer = csv.DictWriter(handle, fieldnames=[field.name for field in fields(StudentResult)])
         writer.writeheader()
         writer.writerows(asdict(result) for result in results)
+    waiting = [r for r in results if r.pending]
     lines = [f"# Grading: {assignment}", "",
-             f"{len(results)} submissions; {sum(r.status == 'graded' for r in results)} graded normally.", "",
+             f"{len(results)} submissions; {sum(r.status == 'graded' for r in results)} graded normally; "
+             f"{len(waiting)} with answers pending manual grading (their scores are not final).", "",
              "| student | status | score | reason |", "|---|---|---|---|"]
     for result in sorted(results, key=lambda r: (r.status == "graded", r.student)):
-        lines.append(f"| {result.student} | {result.status} | {result.score:g} / {result.max_score:g} | "
-                     f"{result.reason.replace('|', '/')} |")
+        score = f"{result.score:g} / {result.max_score:g}"
+        if result.pending:
+            score += f" ({result.pending:g} pending manual grading)"
+        lines.append(f"| {result.student} | {result.status} | {score} | {result.reason.replace('|', '/')} |")
     if note:
         lines[1:1] = ["", f"**{note}**"]
     denied = [result for result in results if result.denied]
@@ -456,23 +483,32 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=None,
                         help=f"students graded at the same time (default: one per core, {default_jobs()} here)")
     parser.add_argument("--collect", action="store_true", help="run `nbgrader collect` first")
-    parser.add_argument("--release-feedback", action="store_true", help="run `nbgrader release_feedback` at the end")
+    parser.add_argument("--student", action="append", default=None,
+                        help="grade only this student (repeat for several); nobody else's grades change")
+    parser.add_argument("--release-feedback", action="store_true", help=argparse.SUPPRESS)  # moved: release.py
     parser.add_argument("--reports", default=None, help="report folder (default: reports/<assignment>)")
     parser.add_argument("--allow-unsandboxed", action="store_true",
                         help="grade even where no sandbox can be made (students' code then runs with your rights; "
                              "the reports say so)")
     options = parser.parse_args(argv)
+    if options.release_feedback:
+        parser.error("feedback is released in its own step, once manual grading is done: "
+                     f"python -m lstm_course.grading.release {options.assignment}")
     try:
         results = grade_class(Path(options.course_root), options.assignment, jobs=options.jobs,
-                              collect=options.collect, release_feedback=options.release_feedback,
-                              report_folder=options.reports, allow_unsandboxed=options.allow_unsandboxed)
+                              collect=options.collect, students=options.student, report_folder=options.reports,
+                              allow_unsandboxed=options.allow_unsandboxed)
     except SandboxUnavailable as error:
         print(error, file=sys.stderr)
+        return 2
+    except ValueError as error:  # a bad --student, a malformed deadlines file, no such assignment
+        print(f"grade_class: {error}", file=sys.stderr)
         return 2
     for result in results:
         note = f"  ({result.reason})" if result.reason else ""
         note += f"  [denied: {result.denied}]" if result.denied else ""
-        print(f"{result.student:24s} {result.status:8s} {result.score:g}/{result.max_score:g}{note}")
+        pending = f" ({result.pending:g} pending manual grading)" if result.pending else ""
+        print(f"{result.student:24s} {result.status:8s} {result.score:g}/{result.max_score:g}{pending}{note}")
     print(f"Reports in {Path(options.reports or Path(options.course_root) / 'reports' / options.assignment)}")
     return 0
 

@@ -8,7 +8,8 @@ prints what a learner needs to read (the failing cells and their messages), and 
     1  a test failed, a graded cell was changed or changed type, or the notebook could not be read or run
     2  no notebook was given
 
-    python -m lstm_course.grading.validate notebooks/04_gates/04_gates.ipynb     # or: python scripts/validate.py ...
+    lstm-validate 04_gates/04_gates.ipynb        # installed with the course; works from any folder
+    python -m lstm_course.grading.validate ...  # the same (or, in the repository: python scripts/validate.py)
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def _indent(text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="validate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="lstm-validate", description=__doc__.split("\n")[0])
     parser.add_argument("notebooks", nargs="*", help="notebooks to validate")
     parser.add_argument("--timeout", type=int, default=None, help="seconds per cell (default: the grading limit)")
     options = parser.parse_args(argv)

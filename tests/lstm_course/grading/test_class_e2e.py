@@ -4,14 +4,15 @@ One unit's assignment (``LSTM_GRADING_E2E_UNIT``, default 04_gates) is generated
 course with a temporary exchange; 21 synthetic students (tests/lstm_course/grading/synthetic_class.py) fetch it and submit
 as themselves through nbgrader's exchange (the student id is normally the OS user name; here each submission
 sets ``CourseDirectory.student_id``, as ``nbgrader submit --student`` does); the instructor collects and grades
-with ``scripts/grade_class.py`` (one autograde run per student, in the resource-limited grading kernel),
-generates and releases feedback; the students fetch their feedback.
+with ``scripts/grade_class.py`` (one autograde run per student, in the resource-limited grading kernel);
+the written answers wait for a person (the report says so, and releasing feedback is refused); once they are
+graded by hand, feedback is released (``python -m lstm_course.grading.release``) and the students fetch it.
 
 Asserted: every student's autograded score, cell by cell, against what their submission should earn (computed
-from the notebook's points and checks); the exported CSV against the gradebook; that the broken submissions
-changed no one else's grade (the good students graded alone give the same grades); that grading twice gives the
-same result; that every submission gets feedback, none of which shows hidden-test source; and that the
-integrity report flags the patched checks.
+from the notebook's points and checks); the grades file of record against the gradebook; that the broken
+submissions changed no one else's grade (the good students graded alone give the same grades); that grading
+twice gives the same result and keeps the hand grades; that every submission gets feedback, none of which shows
+hidden-test source; and that the integrity report flags the patched checks.
 """
 
 from __future__ import annotations
@@ -92,6 +93,27 @@ def grade(course_root: Path, *options: str) -> None:
     assert finished.returncode == 0, finished.stdout + finished.stderr
 
 
+def release(course_root: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "lstm_course.grading.release", UNIT, "--course-root", str(course_root)],
+                          capture_output=True, text=True, env=kernel_environment())
+
+
+def grade_written_answers_by_hand(course_root: Path) -> dict[str, float]:
+    """What the instructor does in the formgrader: full marks for every answer awaiting a person."""
+    from nbgrader.api import Gradebook
+
+    given = {}
+    with Gradebook(f"sqlite:///{course_root / 'gradebook.db'}", COURSE_ID) as gradebook:
+        for submission in gradebook.assignment_submissions(UNIT):
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.needs_manual_grade:
+                        grade.manual_score, grade.needs_manual_grade = grade.max_score, False
+                        given[submission.student.id] = given.get(submission.student.id, 0.0) + grade.max_score
+        gradebook.db.commit()
+    return given
+
+
 def cell_scores(course_root: Path) -> dict[str, dict[str, float]]:
     """student -> {grade_id: score} for the autograded (code) cells, from the gradebook."""
     from nbgrader.api import Gradebook
@@ -133,13 +155,16 @@ def graded(grading_kernel, tmp_path_factory):
         student.make(home / UNIT, facts)
         as_student(student.id, home, exchange, "submit")
 
-    grade(root, "--collect", "--release-feedback")
+    grade(root, "--collect")
     first = cell_scores(root)
     report = {row["student"]: row for row in read_csv(root / "reports" / UNIT / "grading.csv")}
-    exported = read_csv(root / "reports" / UNIT / "grades.csv")
+    grading_md = (root / "reports" / UNIT / "grading.md").read_text()
+    refused = release(root)  # the written answers have not been graded yet
+    hand_graded = grade_written_answers_by_hand(root)
+    released = release(root)
+    exported = read_csv(root / "class-data" / "grades.csv")
     for student in students:
         as_student(student.id, homes / student.id, exchange, "fetch_feedback")
-    grading_md = (root / "reports" / UNIT / "grading.md").read_text()
     integrity = read_csv(root / "reports" / UNIT / "integrity.csv")
 
     # The good students alone, in a course of their own: the same submitted files, graded the same way.
@@ -157,7 +182,8 @@ def graded(grading_kernel, tmp_path_factory):
     second_report = {row["student"]: row for row in read_csv(root / "reports" / UNIT / "grading.csv")}
     return dict(root=root, homes=homes, facts=facts, students=students, first=first, report=report,
                 exported=exported, alone=alone, second=second, second_report=second_report,
-                grading_md=grading_md, integrity=integrity)
+                grading_md=grading_md, integrity=integrity, refused=refused, released=released,
+                hand_graded=hand_graded)
 
 
 def expected_cells(student, facts) -> dict[str, float]:
@@ -210,8 +236,9 @@ def test_the_exported_csv_matches_the_gradebook(graded):
         for student, submission in submissions.items():
             assert float(rows[student]["score"]) == pytest.approx(submission.score), student
             assert float(rows[student]["max_score"]) == pytest.approx(submission.max_score), student
-    for student in graded["students"]:
-        assert float(graded["report"][student.id]["score"]) == pytest.approx(float(rows[student.id]["score"]))
+    for student in graded["students"]:  # the report after grading again: hand grades included, nothing pending
+        assert float(graded["second_report"][student.id]["score"]) == pytest.approx(float(rows[student.id]["score"]))
+        assert float(graded["second_report"][student.id]["pending"]) == 0 and rows[student.id]["status"] == "complete"
 
 
 def test_broken_submissions_do_not_change_anyone_elses_grade(graded):
@@ -221,11 +248,21 @@ def test_broken_submissions_do_not_change_anyone_elses_grade(graded):
         assert graded["first"][student] == graded["alone"][student], student
 
 
-def test_grading_twice_gives_the_same_result(graded):
+def test_grading_twice_gives_the_same_result_and_keeps_the_hand_grades(graded):
     assert graded["second"] == graded["first"]
     for student, row in graded["report"].items():
         assert graded["second_report"][student]["status"] == row["status"]
-        assert graded["second_report"][student]["score"] == row["score"]
+        hand = graded["hand_graded"].get(student, 0.0)
+        assert float(graded["second_report"][student]["score"]) == pytest.approx(float(row["score"]) + hand)
+
+
+def test_the_report_says_what_awaits_manual_grading_and_feedback_waits_for_it(graded):
+    correct = graded["report"]["s01_correct"]
+    assert float(correct["pending"]) == graded["hand_graded"]["s01_correct"] > 0
+    assert f"{float(correct['pending']):g} pending manual grading" in graded["grading_md"]
+    assert graded["refused"].returncode == 1 and "s01_correct" in graded["refused"].stderr
+    assert "written answer not graded yet" in graded["refused"].stderr
+    assert graded["released"].returncode == 0, graded["released"].stdout + graded["released"].stderr
 
 
 def hidden_test_lines(facts) -> list[str]:

@@ -58,3 +58,33 @@ def test_passing_and_failing_notebooks_are_told_apart(tmp_path):
     plain = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(bad)], capture_output=True, text=True,
                            cwd=tmp_path, timeout=300)
     assert plain.returncode == 0 and "failed" in (plain.stdout + plain.stderr).lower()
+
+
+# A student validates from their own folder: the installed command, run outside the repository.
+
+def validate_from(folder, *paths):
+    """``lstm-validate`` (pyproject's [project.scripts]) run in ``folder``, with nothing pointing at the repo."""
+    command = Path(sys.executable).parent / "lstm-validate"
+    environment = {name: value for name, value in __import__("os").environ.items() if name != "PYTHONPATH"}
+    return subprocess.run([str(command), *map(str, paths)], cwd=folder, env=environment, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_the_installed_command_works_from_a_students_folder(tmp_path):
+    assert not str(tmp_path).startswith(str(REPO_ROOT))
+    (tmp_path / "04_gates").mkdir()
+    (tmp_path / "04_gates" / "04_gates.ipynb").write_text("{ not json")
+    usage = validate_from(tmp_path)
+    assert usage.returncode == 2 and "give at least one notebook" in usage.stderr
+    broken = validate_from(tmp_path, "04_gates/04_gates.ipynb")
+    assert broken.returncode == 1 and "not a readable notebook" in broken.stdout
+
+
+@pytest.mark.slow
+def test_a_students_notebook_passes_and_fails_from_their_own_folder(tmp_path):
+    nbformat.write(tiny_notebook("return 2 * x"), str(tmp_path / "good.ipynb"))
+    nbformat.write(tiny_notebook("return x + 1"), str(tmp_path / "bad.ipynb"))
+    passed = validate_from(tmp_path, "good.ipynb")
+    assert passed.returncode == 0 and "every test passed" in passed.stdout, passed.stdout + passed.stderr
+    failed = validate_from(tmp_path, "bad.ipynb")
+    assert failed.returncode == 1 and "double(2) should be 4, got 3" in failed.stdout
