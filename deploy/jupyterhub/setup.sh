@@ -8,6 +8,8 @@
 # Where (environment variables):
 #   LSTM_HUB_PREFIX   install prefix, default /opt/lstm-course (must be readable by every account)
 #   LSTM_HUB_PYTHON   the Python the venv is made from, default /usr/bin/python3
+#   LSTM_HUB_JUPYTERHUB_VERSION   another JupyterHub than requirements.txt pins (an image for a hub of another
+#                     version: user servers should run the hub's major version)
 #
 # What lands under the prefix:
 #   venv/                  the course (lstm_ref, lstm_course, JupyterLab, nbgrader, widgets), jupyterhub, and the
@@ -26,7 +28,7 @@ MODE="hub"
 case "${1:-}" in
   "") ;;
   --image) MODE="image" ;;
-  -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+  -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
   *) echo "setup.sh: unknown option '$1' (expected nothing or --image)" >&2; exit 2 ;;
 esac
 
@@ -64,19 +66,32 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 
 # The course is installed as a copy; reinstall only when its files changed (a hash of what pip would build).
-stamp="$(cd "$REPO" && cat pyproject.toml deploy/jupyterhub/requirements.txt \
-          $(find lstm_ref lstm_course -type f \( -name '*.py' -o -name '*.json' -o -name '*.npz' \) | sort) \
+stamp="$(cd "$REPO" && { echo "${LSTM_HUB_JUPYTERHUB_VERSION:-}"; cat pyproject.toml deploy/jupyterhub/requirements.txt \
+          $(find lstm_ref lstm_course -type f \( -name '*.py' -o -name '*.json' -o -name '*.npz' \) | sort); } \
         | sha256sum | cut -c1-16)"
 if [ "$(cat "$VENV/.lstm-course-stamp" 2>/dev/null)" != "$stamp" ]; then
   say "installing the course and JupyterHub into $VENV"
   build="$(mktemp -d)"
   # Build from a clean copy: pip would otherwise leave build/ and *.egg-info/ in the repository.
   (cd "$REPO" && tar cf - --exclude=__pycache__ pyproject.toml README.md LICENSE lstm_ref lstm_course) | tar xf - -C "$build"
-  "$VENV/bin/python" -m pip install --quiet --no-cache-dir -r "$HERE/requirements.txt" "$build"
+  if [ -n "${LSTM_HUB_JUPYTERHUB_VERSION:-}" ]; then
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir "jupyterhub==$LSTM_HUB_JUPYTERHUB_VERSION" "$build"
+  else
+    "$VENV/bin/python" -m pip install --quiet --no-cache-dir -r "$HERE/requirements.txt" "$build"
+  fi
   rm -rf "$build"
   "$VENV/bin/python" -m lstm_course.grading.kernel install --sys-prefix >/dev/null
   echo "$stamp" > "$VENV/.lstm-course-stamp"
 fi
+# JupyterLab defaults for every user of this environment (a user may still change them): no pop-up asking to
+# fetch Jupyter's news and check for updates (a class's machine may have no way out, and students should not
+# be asked).
+mkdir -p "$VENV/share/jupyter/lab/settings"
+cat > "$VENV/share/jupyter/lab/settings/overrides.json" <<'JSON'
+{
+  "@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}
+}
+JSON
 chmod -R a+rX "$VENV"
 
 # --- the proxy (configurable-http-proxy, pinned by the committed lock file) -------------------------------------

@@ -11,6 +11,9 @@
         state folder (submissions, grades: back them up first).
     check ROSTER
         only checks the roster.
+    role-config [--state DIR]
+        only writes each role's Jupyter configuration under DIR/jupyter (for a single-user image:
+        deploy/z2jh/Dockerfile), with the exchange at DIR/exchange.
 """
 
 from __future__ import annotations
@@ -222,6 +225,13 @@ def check(options) -> int:
     return 0
 
 
+def role_config(options) -> int:
+    settings = ClassSettings(state=str(Path(options.state).resolve()))
+    course.write_role_config(settings)
+    print(f"hub.sh: wrote {settings.jupyter_config_dir('student')} and {settings.jupyter_config_dir('instructor')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="hub.sh", description="A JupyterHub for a class of the LSTM course.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -240,8 +250,10 @@ def main(argv: list[str] | None = None) -> int:
     stop.add_argument("--delete-class-data", action="store_true", help="also delete the state folder")
     checker = commands.add_parser("check", help="check a roster and change nothing")
     checker.add_argument("roster")
+    roles = commands.add_parser("role-config", help="only write each role's Jupyter configuration")
+    roles.add_argument("--state", default=DEFAULT_STATE)
     options = parser.parse_args(argv)
-    return {"up": up, "down": down, "check": check}[options.command](options)
+    return {"up": up, "down": down, "check": check, "role-config": role_config}[options.command](options)
 
 
 if __name__ == "__main__":

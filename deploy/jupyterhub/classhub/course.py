@@ -3,7 +3,8 @@
 Permissions (the exchange is a folder every user server reaches; owner = the first instructor, group = the
 instructors' group, so every instructor can release and collect):
 
-    exchange/                  root 0755        nobody but root creates anything here
+    exchange/                  root 1777        nbgrader insists every user can write here; the sticky bit
+                                                keeps anyone from renaming or removing what is not theirs
     exchange/<course>/         owner 2775       made here, so no student can claim the course name first
       outbound/                owner 2775       released assignments: every student reads, only instructors write
       inbound/                 owner 2773       submissions: every student may add one, no student can list them
@@ -37,7 +38,6 @@ STUDENT_HIDDEN_LAB_PLUGINS = {
     "@jupyter/nbgrader:formgrader": True,
     "@jupyter/nbgrader:create-assignment": True,
     "@jupyter/nbgrader:course-list": True,
-    "@jupyter/nbgrader:menu": True,
 }
 
 
@@ -55,7 +55,7 @@ def prepare_exchange(settings: ClassSettings) -> None:
     owner, group = settings.instructors[0], settings.instructors_group
     settings.exchange_dir.mkdir(parents=True, exist_ok=True)
     os.chown(settings.exchange_dir, 0, 0)
-    os.chmod(settings.exchange_dir, 0o755)
+    os.chmod(settings.exchange_dir, 0o1777)
     course = settings.exchange_dir / settings.course_id
     _make(course, owner, group, 0o2775)
     _make(course / "outbound", owner, group, 0o2775)
