@@ -33,6 +33,13 @@ def solution_cells(unit: str) -> dict[str, str]:
     return found
 
 
+def written_answer_texts(unit: str) -> dict[str, str]:
+    """grade_id -> the instructor's own answer, for every written answer (what a good student writes)."""
+    return {cell["metadata"]["nbgrader"]["grade_id"]: "".join(cell["source"])
+            for cell in _cells(unit)
+            if cell["cell_type"] == "markdown" and cell["metadata"].get("nbgrader", {}).get("solution")}
+
+
 def written_answers(unit: str) -> dict[str, int]:
     """grade_id -> points of the written answers a person grades."""
     return {cell["metadata"]["nbgrader"]["grade_id"]: cell["metadata"]["nbgrader"]["points"]

@@ -20,21 +20,19 @@ server, and removes the accounts (checked: no process of the class is left). Scr
 from __future__ import annotations
 
 import concurrent.futures
-import http.cookiejar
 import json
 import pwd
 import re
 import subprocess
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
+from classhub.client import form_login
 from tests.deploy.class_hub import REPO, ClassHub
-from tests.deploy.submissions import filled, hostile_cells, solution_cells, wrong_answer, written_answers
+from tests.deploy.submissions import (filled, hostile_cells, solution_cells, written_answer_texts, written_answers,
+                                      wrong_answer)
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -168,7 +166,7 @@ def test_a_class_on_the_hub(class_hub, browser):
         TIMINGS.append(("5 more servers started (REST, 4 at a time), slowest", max(spawn_seconds.values())))
 
         # ---- 3. students 2-5 over REST; student 6 hands in nothing
-        solved = solution_cells(UNIT)
+        solved = {**solution_cells(UNIT), **written_answer_texts(UNIT)}
         mistake = {**solved, MISTAKE[0]: wrong_answer(UNIT, *MISTAKE)}
         hand_ins = {s2: solved, s3: mistake, s4: {}, s5: hostile_cells(UNIT)}
         started = time.monotonic()
@@ -245,22 +243,28 @@ def _close_report(formgrader, page, shot: str) -> None:
 
 
 def _type_solutions(page, hub: ClassHub, user: str) -> None:
-    """Open the fetched notebook and type each exercise's solution into its cell, as a student would."""
+    """Open the fetched notebook and type each exercise's solution and each written answer into its cell, as a
+    student would."""
     page.click(f"#fetched_assignments_list .list_item:has-text('{UNIT}') a.assignment-notebooks-link")
     page.click(f"#nbgrader-{hub.course_id}-{UNIT} .nested_list_item a:has-text('{UNIT}')")
     notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     notebook.locator(".jp-Notebook").wait_for()
     release = json.loads((hub.exchange / "outbound" / UNIT / f"{UNIT}.ipynb").read_text(encoding="utf-8"))
-    solved = solution_cells(UNIT)
+    solved = {**solution_cells(UNIT), **written_answer_texts(UNIT)}
     for index, cell in enumerate(release["cells"]):
         grade_id = cell["metadata"].get("nbgrader", {}).get("grade_id")
         if grade_id not in solved:
             continue
-        editor = notebook.locator(".jp-Cell").nth(index).locator(".cm-content")
-        editor.scroll_into_view_if_needed()
+        node = notebook.locator(".jp-Cell").nth(index)
+        node.scroll_into_view_if_needed()
+        node.click()
+        if cell["cell_type"] == "markdown":
+            page.keyboard.press("Enter")  # a rendered written answer opens its editor
+        editor = node.locator(".cm-content")
         editor.click()
         page.keyboard.press("Control+A")
         page.keyboard.insert_text(solved[grade_id])  # like a paste: no auto-indent, no auto-closed brackets
+        page.keyboard.press("Escape")
     page.keyboard.press("Control+S")
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-mod-dirty").wait_for(state="detached")
 
@@ -297,31 +301,12 @@ def _grade_written_answers(instructor, student: str, points: dict[str, int]) -> 
 
 
 # ============================================================================================== logins refused
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None  # a successful login answers 302 with the login cookie; stop there (no spawn)
-
-
-def _login_by_form(url: str, username: str, password: str) -> tuple[int, str, list[str]]:
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
-    page = opener.open(f"{url}/hub/login").read().decode()
-    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
-    data = urllib.parse.urlencode({"username": username, "password": password, "_xsrf": xsrf}).encode()
-    try:
-        response = opener.open(urllib.request.Request(f"{url}/hub/login?next=", data=data))
-        status, body = response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        status, body = error.code, error.read().decode()
-    return status, body, [cookie.name for cookie in jar]
-
-
 def test_a_wrong_password_or_an_unknown_user_is_refused_and_changes_nothing(class_hub):
     hub = class_hub
     users_before = {u["name"]: u for u in hub.hub.api("GET", "users")}
     victim = hub.students[-1]
     for username, password in [(victim, "not-the-password"), ("nobody-here", hub.passwords[victim])]:
-        status, body, cookies = _login_by_form(hub.url, username, password)
+        status, body, cookies = form_login(hub.url, username, password)
         assert status == 403, (username, status)
         assert "Unknown username or wrong password" in body
         assert "jupyterhub-hub-login" not in cookies
@@ -330,5 +315,5 @@ def test_a_wrong_password_or_an_unknown_user_is_refused_and_changes_nothing(clas
     assert "nobody-here" not in users_after
     assert users_after[victim]["servers"] == users_before[victim]["servers"]
     # ...and the right password works (the refusals above were not for some other reason)
-    status, _, cookies = _login_by_form(hub.url, victim, hub.passwords[victim])
+    status, _, cookies = form_login(hub.url, victim, hub.passwords[victim])
     assert status == 302 and "jupyterhub-hub-login" in cookies

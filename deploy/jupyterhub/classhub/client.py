@@ -11,7 +11,9 @@ the standard library, so it runs with any Python.
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -104,3 +106,27 @@ class HubClient:
 
     def running_servers(self) -> list[str]:
         return [u["name"] for u in self.api("GET", "users") if (u.get("servers") or {}).get("", {}).get("ready")]
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None  # a successful login answers 302 with the login cookie; stop there (no spawn)
+
+
+def form_login(url: str, username: str, password: str) -> tuple[int, str, list[str]]:
+    """Log in through the hub's login form, as a browser does; returns (status, page, cookie names).
+
+    A successful login answers 302 and sets ``jupyterhub-hub-login``; a refused one answers 403 with the login
+    page and its message.
+    """
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _NoRedirect())
+    page = opener.open(f"{url}/hub/login", timeout=120).read().decode()
+    xsrf = re.search(r'name="_xsrf" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"username": username, "password": password, "_xsrf": xsrf}).encode()
+    try:
+        response = opener.open(urllib.request.Request(f"{url}/hub/login?next=", data=data), timeout=120)
+        status, body = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, body = error.code, error.read().decode()
+    return status, body, [cookie.name for cookie in jar]
