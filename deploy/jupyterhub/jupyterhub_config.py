@@ -67,8 +67,8 @@ c.Spawner.default_url = "/lab"
 c.Spawner.notebook_dir = "~"
 c.Spawner.env_keep = ["LANG", "LC_ALL"]  # not PATH, not PYTHONPATH, not VIRTUAL_ENV: those are root's
 # A loaded machine (30 students logging in at once on 2 cores) needs more than the default 60 s / 30 s.
-c.Spawner.start_timeout = 180
-c.Spawner.http_timeout = 180
+c.Spawner.start_timeout = 300
+c.Spawner.http_timeout = 300
 
 
 def _role(spawner) -> str:

@@ -52,7 +52,7 @@ class UserServer:
         self.token = token
 
     def call(self, method: str, path: str, *, body=None, form=None, expect=(200, 201, 204), timeout=300):
-        url = self.base + path.lstrip("/")
+        url = self.base + urllib.parse.quote(path.lstrip("/"), safe="/?=&%:")  # e.g. feedback folders hold spaces
         status, text = _request(method, url, self.token, body=body, form=form, timeout=timeout)
         if expect and status not in expect:
             raise HubError(status, url, text)
