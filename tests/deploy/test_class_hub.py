@@ -25,6 +25,7 @@ import pwd
 import re
 import subprocess
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -218,10 +219,11 @@ def test_a_class_on_the_hub(class_hub, browser):
         assert len(folders) == 1
         html = hub.hub.server(s1).get(f"api/contents/{folders[0]['path']}/{UNIT}.html")["content"]
         assert re.search(r"Score:\s*16\.0\s*/\s*16\.0", re.sub("<[^>]+>", " ", html)), "feedback shows 16/16"
-        student.goto(f"{hub.url}/user/{s1}/files/{folders[0]['path']}/{UNIT}.html")
+        feedback_path = urllib.parse.quote(f"{folders[0]['path']}/{UNIT}.html")
+        student.goto(f"{hub.url}/user/{s1}/files/{feedback_path}")
         _shot(student, "7-student-feedback")
         # no other student can open it
-        assert student_api.get(f"{hub.url}/user/{s2}/files/{folders[0]['path']}/{UNIT}.html").status == 403
+        assert student_api.get(f"{hub.url}/user/{s2}/files/{feedback_path}").status == 403
     except Exception:
         for number, context in enumerate(contexts):
             for page in context.pages:
