@@ -115,6 +115,7 @@ def test_a_class_on_the_hub(class_hub, browser):
         context, page = _login(browser, hub, hub.instructor)
         contexts.append(context)
         TIMINGS.append(("instructor login to JupyterLab", time.monotonic() - started))
+        assert page.get_by_text("Create Assignment", exact=True).count() >= 1  # the right sidebar's tab
         _menu(page, "Nbgrader", "Formgrader")
         formgrader = page.frame_locator("iframe")
         row = formgrader.locator("tr", has=formgrader.locator(f"td.name:has-text('{UNIT}')"))
@@ -123,6 +124,7 @@ def test_a_class_on_the_hub(class_hub, browser):
         row.locator("td.release a").click()                     # Release (to the exchange)
         _close_report(formgrader, page, "2-instructor-formgrader-release-log")
         row.locator("td.status:has-text('released')").wait_for()
+        row.scroll_into_view_if_needed()
         _shot(page, "2-instructor-formgrader-released")
         TIMINGS.append(("instructor: login, generate, release", time.monotonic() - started))
         assert (hub.exchange / "outbound" / UNIT / f"{UNIT}.ipynb").exists()
@@ -142,7 +144,12 @@ def test_a_class_on_the_hub(class_hub, browser):
             started = time.monotonic()
             context, student = _login(browser, hub, s1)
             contexts.append(context)
-            _menu(student, "Nbgrader", "Assignment List")
+            # what a student sees of nbgrader: the Assignment List, no formgrader, no Create Assignment
+            student.click(".lm-MenuBar-itemLabel:text-is('Nbgrader')")
+            entries = [entry.strip() for entry in student.locator("li.lm-Menu-item").all_inner_texts()]
+            assert "Assignment List" in entries and not any("Formgrader" in e or "Create" in e for e in entries)
+            student.click("li.lm-Menu-item:has-text('Assignment List')")
+            assert student.get_by_text("Create Assignment", exact=True).count() == 0
             released = student.locator("#released_assignments_list")
             released.locator(f".list_item:has-text('{UNIT}') button:has-text('Fetch')").click()
             fetched = student.locator("#fetched_assignments_list")
