@@ -227,6 +227,8 @@ def book_config(links, mathjax_dir: Path) -> dict:
                 # MathJax from the site itself (not under _static: Jupyter Book injects every .js found there).
                 "mathjax_path": "../mathjax/tex-mml-chtml.js",
                 "html_extra_path": [str(mathjax_dir)],
+                # $$...$$ inside a paragraph or list item (JupyterLab renders it; MyST needs to be told).
+                "myst_dmath_double_inline": True,
                 "nb_ipywidgets_js": {},  # widgets are static figures here: no require.js / widget manager CDN
                 "autodoc_typehints": "description",
                 "add_module_names": False,
