@@ -2,11 +2,17 @@
 the same version bounds, so both kinds of learner get the course we test."""
 
 import re
-import tomllib
+import sys
 from pathlib import Path
 
 import pytest
 import yaml
+from packaging.markers import Marker
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: the dev extras install tomli there
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
@@ -15,6 +21,9 @@ REQUIREMENT = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
 # tooling that pip users get with Python itself.
 PIP_ONLY = {"torch"}
 CONDA_ONLY = {"python", "pip"}
+# environment.yml pins Python 3.11: a pip requirement whose marker excludes it (e.g. tomli, for 3.10 only) has
+# no conda counterpart.
+CONDA_PYTHON = {"python_version": "3.11", "python_full_version": "3.11.0"}
 
 
 def parse(requirement: str) -> tuple[str, str]:
@@ -25,11 +34,18 @@ def parse(requirement: str) -> tuple[str, str]:
     return name.lower().replace("_", "-"), bounds.replace(" ", "")
 
 
+def applies_to_conda_python(requirement: str) -> bool:
+    """False for a requirement whose environment marker (after ';') excludes environment.yml's Python."""
+    _, _, marker = requirement.partition(";")
+    return not marker.strip() or Marker(marker).evaluate(CONDA_PYTHON)
+
+
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     requirements = list(project["dependencies"])
     for extra in project["optional-dependencies"].values():
         requirements += extra
+    requirements = [r for r in requirements if applies_to_conda_python(r)]
     return dict(parse(r) for r in requirements if parse(r)[0] not in PIP_ONLY)
 
 
@@ -62,7 +78,20 @@ def test_environment_installs_the_project_itself():
     assert "-e ." in pip_section
 
 
-@pytest.mark.parametrize("extra", ["dev", "torch"])
+def test_a_marker_for_another_python_is_left_out_and_one_for_311_is_kept():
+    assert not applies_to_conda_python("tomli>=1.1; python_version < '3.11'")
+    assert applies_to_conda_python("tomli>=1.1; python_version >= '3.11'")
+    assert applies_to_conda_python("numpy>=1.26")
+
+
+def test_no_binder_folder_hides_environment_yml():
+    # Binder (repo2docker) reads its configuration from binder/ or .binder/ when either exists and then ignores
+    # the repository's root, environment.yml included: the course's environment must stay the one it builds.
+    assert (ROOT / "environment.yml").is_file()
+    assert not (ROOT / "binder").exists() and not (ROOT / ".binder").exists()
+
+
+@pytest.mark.parametrize("extra", ["dev", "torch", "site"])
 def test_extras_exist(extra):
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["optional-dependencies"][extra], f"extra [{extra}] is empty"
