@@ -8,7 +8,7 @@ The learner writes three parts of a character-level language model:
         dlogits = (p - onehot(targets)) / N                         (N, V)
     sample_char(logits, temperature, rng) -> int                  logits (V,), temperature > 0
         an id k drawn with probability softmax(logits / temperature)[k], using the Generator ``rng``
-    train_step(model, inputs, targets, optimiser, max_norm) -> loss
+    char_train_step(model, inputs, targets, optimiser, max_norm) -> loss
         forward, softmax cross-entropy, backward, clip by global norm, optimiser step; the loss before the step
 
 Expected values come from ``lstm_ref`` (``softmax``, ``softmax_cross_entropy``, ``clip_by_global_norm``, the
@@ -34,7 +34,7 @@ from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close
 __all__ = [
     "check_char_cross_entropy", "check_char_cross_entropy_hidden",
     "check_sample_char", "check_sample_char_hidden",
-    "check_train_step", "check_train_step_hidden",
+    "check_char_train_step", "check_char_train_step_hidden",
 ]
 
 
@@ -248,7 +248,7 @@ def check_sample_char_hidden(sample_char) -> None:
     passed("sample_char (hidden)", "V = 2, temperatures 0.05 and 10, float32, V = 56")
 
 
-# ============================================================================================ train_step
+# ======================================================================================= char_train_step
 def _train_variant(model: SequenceModel, inputs, targets, optimiser, max_norm: float, *, clip: str = "global",
                    loss_after: bool = False, update: bool = True) -> float:
     """One training step as a learner might write it (defaults: the exact step); returns the loss."""
@@ -266,7 +266,7 @@ def _train_variant(model: SequenceModel, inputs, targets, optimiser, max_norm: f
     return loss
 
 
-_M = "train_step/"
+_M = "char_train_step/"
 TRAIN_MISTAKES = {
     Mistake(_M + "not_clipped", "the gradients not clipped (or clipped, but the unclipped ones given to the "
             "optimiser): grads, norm = clip_by_global_norm(grads, max_norm), then optimiser.step(..., grads)."):
@@ -289,7 +289,7 @@ def _train_case(seed: int, B: int, T: int, V: int, H: int):
 
 
 def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets, max_norm: float, steps: int = 2):
-    name = f"train_step ({case}, max_norm {max_norm:g})"
+    name = f"char_train_step ({case}, max_norm {max_norm:g})"
     reference_model = copy.deepcopy(model)
     reference_optimiser = Adam(lr=0.01)
     variants = {mistake: (copy.deepcopy(model), Adam(lr=0.01)) for mistake in TRAIN_MISTAKES}
@@ -300,7 +300,7 @@ def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets,
         wrong_losses = {mistake: _train_variant(variants[mistake][0], inputs, targets, variants[mistake][1], max_norm,
                                                 **switches)
                         for mistake, switches in TRAIN_MISTAKES.items()}
-        loss = call_learner(learner, model, inputs, targets, optimiser, max_norm, name="train_step")
+        loss = call_learner(learner, model, inputs, targets, optimiser, max_norm, name="char_train_step")
         if loss is None:
             raise CheckFailed(f"{name}: your function returned None. Did you forget `return loss`?")
         if np.ndim(loss) != 0:
@@ -323,17 +323,17 @@ def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets,
                               "optimiser.step(model.parameters(), clipped grads); return the loss.")
 
 
-def check_train_step(train_step) -> None:
-    """Public check of ``train_step(model, inputs, targets, optimiser, max_norm)``: two steps on a small model,
+def check_char_train_step(char_train_step) -> None:
+    """Public check of ``char_train_step(model, inputs, targets, optimiser, max_norm)``: two steps on a small model,
     once with clipping that bites and once without, against the same steps done with lstm_ref."""
-    _check_train_case(train_step, "B=3, T=4, V=5, H=4", *_train_case(951, 3, 4, 5, 4), max_norm=0.05)
-    _check_train_case(train_step, "B=3, T=4, V=5, H=4", *_train_case(952, 3, 4, 5, 4), max_norm=100.0)
-    passed("train_step", "the same loss and parameters as lstm_ref's step")
+    _check_train_case(char_train_step, "B=3, T=4, V=5, H=4", *_train_case(951, 3, 4, 5, 4), max_norm=0.05)
+    _check_train_case(char_train_step, "B=3, T=4, V=5, H=4", *_train_case(952, 3, 4, 5, 4), max_norm=100.0)
+    passed("char_train_step", "the same loss and parameters as lstm_ref's step")
 
 
-def check_train_step_hidden(train_step) -> None:
+def check_char_train_step_hidden(char_train_step) -> None:
     """Hidden check: one sequence of one step, a larger model, three steps, a norm just below the gradient's."""
-    _check_train_case(train_step, "B=1, T=1, V=3, H=2", *_train_case(961, 1, 1, 3, 2), max_norm=0.01)
-    _check_train_case(train_step, "B=4, T=6, V=8, H=6", *_train_case(962, 4, 6, 8, 6), max_norm=0.2, steps=3)
-    _check_train_case(train_step, "B=2, T=5, V=4, H=3", *_train_case(963, 2, 5, 4, 3), max_norm=1e6)
-    passed("train_step (hidden)", "one step of one sequence, three steps, little and no clipping")
+    _check_train_case(char_train_step, "B=1, T=1, V=3, H=2", *_train_case(961, 1, 1, 3, 2), max_norm=0.01)
+    _check_train_case(char_train_step, "B=4, T=6, V=8, H=6", *_train_case(962, 4, 6, 8, 6), max_norm=0.2, steps=3)
+    _check_train_case(char_train_step, "B=2, T=5, V=4, H=3", *_train_case(963, 2, 5, 4, 3), max_norm=1e6)
+    passed("char_train_step (hidden)", "one step of one sequence, three steps, little and no clipping")

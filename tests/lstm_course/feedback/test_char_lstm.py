@@ -15,7 +15,7 @@ import lstm_course.feedback.char_lstm
 from lstm_course.chars import reference_train_step
 from lstm_course.feedback import CheckFailed
 from lstm_course.feedback.char_lstm import (
-    DRAWS, TOLERANCE, TRAIN_MISTAKES, check_char_cross_entropy, check_sample_char, check_train_step,
+    DRAWS, TOLERANCE, TRAIN_MISTAKES, check_char_cross_entropy, check_sample_char, check_char_train_step,
 )
 from tests.lstm_course.feedback.unit_contract import UnitChecksContract, message_of
 
@@ -58,7 +58,7 @@ class TestCharLstmChecks(UnitChecksContract):
     CORRECT = {
         "char_cross_entropy": [lstm_ref.softmax_cross_entropy, cross_entropy_with_logsumexp],
         "sample_char": [sample_by_inverse_cdf, sample_with_multinomial],
-        "train_step": [reference_train_step, train_step_with_manual_clipping],
+        "char_train_step": [reference_train_step, train_step_with_manual_clipping],
     }
     HINT_FOR_EVERY_WRONG_ANSWER = True
     HINTS = {
@@ -76,7 +76,7 @@ class TestCharLstmChecks(UnitChecksContract):
             "np.random's global generator instead of rng": "Draw with the `rng` you are given",
             "every character equally likely": "every character equally likely",
         },
-        "train_step": {
+        "char_train_step": {
             "gradients not clipped": "the gradients not clipped",
             "clipped gradients computed but not used": "the unclipped ones given to the optimiser",
             "each array clipped on its own": "each array clipped on its own",
@@ -90,7 +90,7 @@ class TestCharLstmChecks(UnitChecksContract):
 @pytest.mark.parametrize("grade_id, check, prefix", [
     ("char_cross_entropy", check_char_cross_entropy, "char_cross_entropy/"),
     ("sample_char", check_sample_char, "sample_char/"),
-    ("train_step", check_train_step, "train_step/"),
+    ("char_train_step", check_char_train_step, "char_train_step/"),
 ])
 def test_every_graded_mistake_is_reported_with_an_id_of_its_exercise(grade_id, check, prefix):
     ids = set()
@@ -99,7 +99,7 @@ def test_every_graded_mistake_is_reported_with_an_id_of_its_exercise(grade_id, c
             check(TestCharLstmChecks.define(source, grade_id))
         assert failure.value.mistake and failure.value.mistake.startswith(prefix), (mistake, failure.value.mistake)
         ids.add(failure.value.mistake)
-    # Distinct mistakes keep distinct ids (train_step's two ways of not clipping share one, on purpose).
+    # Distinct mistakes keep distinct ids (char_train_step's two ways of not clipping share one, on purpose).
     assert len(ids) >= 4, ids
 
 
