@@ -51,6 +51,37 @@ def _cross_entropy_variants(logits: np.ndarray, targets: np.ndarray) -> dict[Mis
         p_columns = softmax(logits.T).T  # softmax over the wrong axis: each class normalised over the batch
         wrong_axis_loss = float(-np.mean(np.log(p_columns[rows, targets])))
     m = "char_cross_entropy/"
+
+    def from_log_p(wrong_log_p):  # (loss, dlogits) of a learner whose log p is wrong and the rest right
+        return float(-np.mean(wrong_log_p[rows, targets])), (np.exp(wrong_log_p) - onehot) / N
+
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    column_shifted = logits - logits.max(axis=0, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        log_p_variants = {
+            Mistake(m + "normaliser_missing", "log p taken as the shifted logits alone: subtract each row's "
+                    "normaliser, log p = shifted - log(sum over the row of exp(shifted)), so that p sums to 1."):
+                from_log_p(shifted),
+            Mistake(m + "normaliser_added", "the log of the row's sum of exps ADDED to the shifted logits: log p = "
+                    "shifted - log(sum of exp(shifted)), a minus (p = exp(shifted) / sum)."):
+                from_log_p(shifted + np.log(np.exp(shifted).sum(axis=1, keepdims=True))),
+            Mistake(m + "normaliser_log_missing", "the sum of exps subtracted without its log: log p = shifted - "
+                    "LOG(sum over the row of exp(shifted))."):
+                from_log_p(shifted - np.exp(shifted).sum(axis=1, keepdims=True)),
+            Mistake(m + "normaliser_wrong_axis", "the sum of exps taken over the batch (axis 0): each ROW is one "
+                    "prediction, so sum over the characters, axis=1 with keepdims=True."):
+                from_log_p(shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))),
+            Mistake(m + "normaliser_whole_array", "one sum of exps over the whole array: each row has its own "
+                    "normaliser, the sum over axis=1 with keepdims=True."):
+                from_log_p(shifted - np.log(np.exp(shifted).sum())),
+            Mistake(m + "max_shift_wrong_axis", "the logits shifted by each COLUMN's maximum (axis 0): a shift keeps "
+                    "the softmax only when the whole row moves together, so subtract each row's maximum, axis=1 "
+                    "with keepdims=True."):
+                from_log_p(column_shifted - np.log(np.exp(column_shifted).sum(axis=1, keepdims=True))),
+            Mistake(m + "loss_wrong_rows", "the loss reads each target in the row before its own (log p[n - 1, "
+                    "targets[n]]): row n's prediction is scored at targets[n], with the row index np.arange(N) "
+                    "beside targets."): (float(-np.mean(log_p[rows - 1, targets])), (p - onehot) / N),
+        }
     return {
         Mistake(m + "gradient_not_averaged", "the gradient not divided by N: the loss is a MEAN over the N rows, "
                 "so every row's gradient (p - onehot) is divided by N too."): (loss, p - onehot),
@@ -65,7 +96,20 @@ def _cross_entropy_variants(logits: np.ndarray, targets: np.ndarray) -> dict[Mis
             (wrong_axis_loss, (p_columns - onehot) / N),
         Mistake(m + "missing_log", "the loss -mean(p of the right character) without the log: the cross-entropy "
                 "is -mean(log p[n, targets[n]])."): (float(-np.mean(p[rows, targets])), (p - onehot) / N),
+        **log_p_variants,
+        Mistake(m + "gradient_from_log_probabilities", "the gradient built from log p instead of p: "
+                "dL/dlogits = (p - onehot(targets)) / N with the probabilities p = exp(log p)."):
+            (loss, (log_p - onehot) / N),
+        Mistake(m + "onehot_wrong_rows", "the 1 of the one-hot target subtracted one row off (row n - 1 got row "
+                "n's target): row n's target is targets[n], so the 1 comes off p[n, targets[n]], with the row "
+                "index np.arange(N) beside targets."): (loss, (p - np.eye(V)[targets][(rows + 1) % N]) / N),
     }
+
+
+NO_MAX_SHIFT = Mistake("char_cross_entropy/no_max_shift", "exp of large logits overflowing to infinity: subtract "
+                       "each row's maximum before exp; the softmax does not change and every exponent is <= 0.")
+SWAPPED_RESULTS = Mistake("char_cross_entropy/results_swapped", "loss and dlogits returned in the other order: "
+                          "the loss (one number) comes first, then dlogits (N, V).")
 
 
 def _cross_entropy_case(seed: int, N: int, V: int, *, scale: float = 2.0, dtype=np.float64):
@@ -87,14 +131,20 @@ def _check_cross_entropy_case(learner, case: str, logits, targets, *, rtol=1e-7,
         raise CheckFailed(f"{name}: expected 2 results, `return loss, dlogits`, got "
                           f"{type(result).__name__ if not isinstance(result, (tuple, list)) else f'{len(result)} items'}.")
     loss, dlogits = result
+    if np.shape(loss) == (N, V) and np.ndim(dlogits) == 0:
+        raise CheckFailed(f"{name}: the first result is an (N, V) array and the second one number.\n  Hint: your "
+                          f"results match {SWAPPED_RESULTS}", mistake=SWAPPED_RESULTS.id)
     if np.ndim(loss) != 0:
         raise CheckFailed(f"{name}: the loss must be one number (the mean over the N rows), got an array of shape "
                           f"{np.shape(loss)}.")
     if not np.isfinite(loss) or not np.all(np.isfinite(np.asarray(dlogits, dtype=float))):
         biggest = float(np.abs(logits).max())
         overflow = biggest > 100  # exp of this overflows: the softmax was not shifted by the row maximum
-        raise CheckFailed(f"{name}: your result contains NaN or infinity (the largest logit here is {biggest:.3g}).",
-                          mistake="char_cross_entropy/no_max_shift" if overflow else None)
+        hint = "" if overflow else ("\n  Hint: NaN comes from the log of a number <= 0 (or 0 / 0). The log is "
+                                    "taken of each row's SUM OF EXPS of the shifted logits, which is at least 1; "
+                                    "is the exp there, before the sum?")
+        raise CheckFailed(f"{name}: your result contains NaN or infinity (the largest logit here is {biggest:.3g})."
+                          + hint, mistake=NO_MAX_SHIFT.id if overflow else None)
     mistakes_loss = {mistake: np.array(value[0]) for mistake, value in variants.items()}
     mistakes_grad = {mistake: value[1] for mistake, value in variants.items()}
     expect_array(f"{name}, dlogits", dlogits, (N, V), shape_meaning="(N, V)")
@@ -127,7 +177,7 @@ def check_char_cross_entropy(char_cross_entropy) -> None:
     try:
         _check_cross_entropy_case(char_cross_entropy, "logits in the thousands", *_large_logits_case(903))
     except CheckFailed as failure:
-        if failure.mistake == "char_cross_entropy/no_max_shift":
+        if failure.mistake == NO_MAX_SHIFT.id:
             raise CheckFailed(f"{failure}\n  Hint: exp(1000) overflows to infinity. Subtract each row's maximum "
                               "before exp (logits - logits.max(axis=1, keepdims=True)): the softmax does not change, "
                               "and every exponent is <= 0.", mistake=failure.mistake) from None
@@ -171,6 +221,15 @@ def _sampling_variants(logits: np.ndarray, temperature: float) -> dict[Mistake, 
         Mistake(m + "uniform", "every character equally likely: draw with the model's probabilities, "
                 "rng.choice(V, p=softmax(logits / temperature))."): np.full(V, 1.0 / V),
     }
+
+
+GLOBAL_RANDOM = Mistake("sample_char/global_random", "draws from np.random's global functions instead of the "
+                        "generator `rng` given: the same seed must give the same characters.")
+
+# The catalogues above are made per case; make each once on import, so the catalogue of mistakes (and the class
+# mistake report) lists them before any check has run.
+_cross_entropy_variants(np.zeros((2, 2)), np.array([0, 1]))
+_sampling_variants(np.zeros(2), 1.0)
 
 
 def _frequencies(learner, name: str, logits: np.ndarray, temperature: float, seed: int) -> np.ndarray:
@@ -220,7 +279,7 @@ def _check_uses_rng(learner, logits: np.ndarray):
         raise CheckFailed(
             "sample_char: two generators with the same seed gave different characters. Draw with the `rng` you "
             "are given (rng.choice, rng.random, ...), not np.random's global functions: the same seed must write "
-            "the same text.", mistake="sample_char/global_random")
+            "the same text.", mistake=GLOBAL_RANDOM.id)
 
 
 def _sampling_logits(seed: int, V: int, scale: float = 1.0) -> np.ndarray:
