@@ -2,7 +2,8 @@
 
 An exercise is a code cell of ``solutions/<unit>/<unit>.ipynb`` with ``solution: true``; its ``grade_id`` names
 it (``forget_gate``) and the function it defines. Its public check is ``check_<grade_id>``, imported by the
-unit's set-up cell (``grade_id: setup``); the hidden one, ``check_<grade_id>_hidden``, lives in the same module.
+unit's set-up cell (``grade_id: setup``) or by a later cell that opens a section; the hidden one,
+``check_<grade_id>_hidden``, lives in the same module.
 Reading them from the notebooks means an exercise added to any unit (or a new unit) is found without a list to
 update. Used by the mutation tool (``mutants``), the catalogue of mistakes and the hints' tests.
 """
@@ -40,7 +41,8 @@ class Exercise:
         return solution_region(self.source)
 
     def checks(self, namespace: dict | None = None) -> tuple:
-        """(public, hidden) checks: ``check_<name>`` from the set-up cell, the hidden one from its module."""
+        """(public, hidden) checks: ``check_<name>`` from the set-up cell (or the cell that imports it), the hidden
+        one from its module."""
         namespace = setup_namespace(self.unit) if namespace is None else namespace
         public = namespace.get(f"check_{self.name}") or _imported_check(self.unit, f"check_{self.name}")
         if public is None:
