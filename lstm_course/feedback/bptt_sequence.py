@@ -33,7 +33,7 @@ from lstm_ref.sequence import LSTMCache, lstm_backward, lstm_forward
 
 from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close, passed
 
-__all__ = ["MISTAKES", "step_cache", "check_lstm_backward", "check_lstm_backward_hidden"]
+__all__ = ["MISTAKES", "PARAMS_SWAPPED", "step_cache", "check_lstm_backward", "check_lstm_backward_hidden"]
 
 EXERCISE = "lstm_backward"
 
@@ -66,19 +66,51 @@ MISTAKES = {
     _mistake("final_gradients_ignored", "dh_T and dc_T ignored: they are the loss's gradients of the final "
              "states and start the recursion: dh_next = dh_T and dc_next = dc_T (zeros when None)."):
         {"final_state": "ignored"},
+    _mistake("last_step_skipped", "the loop never visits the last step t = T-1 (e.g. `reversed(range(T - 1))`): "
+             "step T-1's share of dx and of the gradients is missing. `reversed(range(T))` walks T-1, ..., 1, 0."):
+        {"skip_last": True},
+    _mistake("dh_dc_swapped", "step_backward given the cell state's gradient first: its arguments are "
+             "(dh, dc, step_cache), the hidden state's gradient dhs[:, t] + dh_next first, then dc_next."):
+        {"swap_dh_dc": True},
+    _mistake("hidden_carry_subtracted", "dh = dhs[:, t] - dh_next: the two gradients of h_t ADD (the loss and "
+             "step t+1 both read h_t), dh = dhs[:, t] + dh_next."): {"hidden_carry": "subtracted"},
+    _mistake("output_gradient_off_by_one", "step t given the loss's gradient of the step before (dhs[:, t - 1]): "
+             "the gradient the loss sends to h_t is dhs[:, t]."): {"output_offset": -1},
+    _mistake("cache_z_off_by_one", "step t's cache given the z of the step before (z[t - 1]): every array of "
+             "step t's cache is step t's own, z[t], gates[t], tanh_c[t], and c_prev = cells[t]."):
+        {"cache_offsets": (("z", -1),)},
+    _mistake("cache_gates_off_by_one", "step t's cache given the gates of the step before (gates[t - 1]): every "
+             "array of step t's cache is step t's own, z[t], gates[t], tanh_c[t], and c_prev = cells[t]."):
+        {"cache_offsets": (("gates", -1),)},
+    _mistake("cache_tanh_c_off_by_one", "step t's cache given the tanh_c of the step before (tanh_c[t - 1]): "
+             "every array of step t's cache is step t's own, z[t], gates[t], tanh_c[t], and c_prev = cells[t]."):
+        {"cache_offsets": (("tanh_c", -1),)},
+    _mistake("cell_state_one_step_early", "each step given the cell state from one step too early "
+             "(cells[t - 1]) as its c_prev. cells[0] is c0, so step t started from cells[t]."):
+        {"cell_offset": -1},
 }
 
+# Named from the error a learner's code raises, not from its values.
+PARAMS_SWAPPED = _mistake("params_swapped", "LSTMParams given db first: it takes the weights' gradient dW "
+                          "(4H, D + H) first, then db (4H,).")
 
-def step_cache(cache: LSTMCache, t: int, *, cell_offset: int = 0) -> LSTMStepCache:
-    """The cache of step t of ``lstm_forward``, as ``lstm_step`` would have returned it."""
-    return LSTMStepCache(params=cache.params, z=cache.z[t], gates=cache.gates[t], c_prev=cache.cells[t + cell_offset],
-                         tanh_c=cache.tanh_c[t])
+
+def step_cache(cache: LSTMCache, t: int, *, cell_offset: int = 0, offsets: tuple = ()) -> LSTMStepCache:
+    """The cache of step t of ``lstm_forward``, as ``lstm_step`` would have returned it.
+
+    A mistaken one reads c_prev from ``cells[t + cell_offset]``, and each (field, k) of ``offsets`` from index
+    t + k of that field (with Python's indexing: -1 is the last step, as in a learner's code).
+    """
+    at = {"z": t, "gates": t, "tanh_c": t, **{field: t + k for field, k in offsets}}
+    return LSTMStepCache(params=cache.params, z=cache.z[at["z"]], gates=cache.gates[at["gates"]],
+                         c_prev=cache.cells[t + cell_offset], tanh_c=cache.tanh_c[at["tanh_c"]])
 
 
 def _bptt_variant(dhs, cache: LSTMCache, dh_T=None, dc_T=None, *, order: str = "backward",
-                  output_gradient: str = "every step", hidden_carry: bool = True, cell_carry: bool = True,
+                  output_gradient: str = "every step", hidden_carry: bool | str = True, cell_carry: bool = True,
                   accumulate: bool = True, skip_first: bool = False, cell_offset: int = 0,
-                  final_state: str = "used"):
+                  final_state: str = "used", skip_last: bool = False, swap_dh_dc: bool = False,
+                  output_offset: int = 0, cache_offsets: tuple = ()):
     """(dx, dh0, dc0, grads) of BPTT as a learner might write it, with one mistake switched on.
 
     With every switch at its default this is the exact gradient (the tests compare it with ``lstm_ref``).
@@ -93,12 +125,15 @@ def _bptt_variant(dhs, cache: LSTMCache, dh_T=None, dc_T=None, *, order: str = "
         dh_next = dh_next + dhs[:, -1]
     dx = np.zeros((B, T, p.input_size), dtype=p.dtype)
     grads = p.zeros_like()
-    steps = range(T) if order == "forward" else range(T - 1, 0 if skip_first else -1, -1)
+    steps = range(T) if order == "forward" else range(T - 2 if skip_last else T - 1, 0 if skip_first else -1, -1)
+    carry = {True: 1.0, False: 0.0, "subtracted": -1.0}[hidden_carry]
     for t in steps:
-        dh = dh_next if output_gradient == "last step only" else dhs[:, t] + (dh_next if hidden_carry else 0.0)
+        dh = dh_next if output_gradient == "last step only" else dhs[:, t + output_offset] + carry * dh_next
         dc = dc_next if cell_carry or t == T - 1 else zeros  # dropped: zeros after the last step
-        dx[:, t], dh_next, dc_next, step_grads = lstm_step_backward(dh, dc, step_cache(cache, t,
-                                                                                        cell_offset=cell_offset))
+        if swap_dh_dc:
+            dh, dc = dc, dh
+        dx[:, t], dh_next, dc_next, step_grads = lstm_step_backward(
+            dh, dc, step_cache(cache, t, cell_offset=cell_offset, offsets=cache_offsets))
         if accumulate:
             grads.W += step_grads.W
             grads.b += step_grads.b
@@ -150,8 +185,16 @@ def _check_case(lstm_backward_fn, case: str, dhs, cache: LSTMCache, dh_T, dc_T, 
     originals = {"dhs": dhs, **({"dh_T": dh_T} if dh_T is not None else {}), **({"dc_T": dc_T} if dc_T is not None else {})}
     copies = {key: value.copy() for key, value in originals.items()}
     arguments = (dhs, cache, lstm_step_backward) + ((dh_T, dc_T) if dh_T is not None or dc_T is not None else ())
-    results = _unpack(call_learner(lstm_backward_fn, *arguments, name="lstm_backward"), name)
     B, T, H = dhs.shape
+    try:
+        results = _unpack(call_learner(lstm_backward_fn, *arguments, name="lstm_backward"), name)
+    except CheckFailed as failure:
+        cause = failure.__cause__
+        if isinstance(cause, ValueError) and str(cause).startswith("params.W must be") and \
+                f"got shape ({4 * H},)" in str(cause):  # LSTMParams(db, dW): the bias-shaped array came first
+            raise CheckFailed(f"lstm_backward raised ValueError: {cause}\n  Hint: {PARAMS_SWAPPED}",
+                              mistake=PARAMS_SWAPPED.id) from cause
+        raise
     D = cache.params.input_size
     shapes = {"dx": ((B, T, D), "(B, T, D)"), "dh0": ((B, H), "(B, H)"), "dc0": ((B, H), "(B, H)"),
               "grads.W": ((4 * H, D + H), "(4H, D + H)"), "grads.b": ((4 * H,), "(4H,)")}

@@ -8,7 +8,7 @@ The learner writes three parts of a character-level language model:
         dlogits = (p - onehot(targets)) / N                         (N, V)
     sample_char(logits, temperature, rng) -> int                  logits (V,), temperature > 0
         an id k drawn with probability softmax(logits / temperature)[k], using the Generator ``rng``
-    train_step(model, inputs, targets, optimiser, max_norm) -> loss
+    char_train_step(model, inputs, targets, optimiser, max_norm) -> loss
         forward, softmax cross-entropy, backward, clip by global norm, optimiser step; the loss before the step
 
 Expected values come from ``lstm_ref`` (``softmax``, ``softmax_cross_entropy``, ``clip_by_global_norm``, the
@@ -34,7 +34,7 @@ from .core import CheckFailed, Mistake, call_learner, expect_array, expect_close
 __all__ = [
     "check_char_cross_entropy", "check_char_cross_entropy_hidden",
     "check_sample_char", "check_sample_char_hidden",
-    "check_train_step", "check_train_step_hidden",
+    "check_char_train_step", "check_char_train_step_hidden",
 ]
 
 
@@ -51,6 +51,37 @@ def _cross_entropy_variants(logits: np.ndarray, targets: np.ndarray) -> dict[Mis
         p_columns = softmax(logits.T).T  # softmax over the wrong axis: each class normalised over the batch
         wrong_axis_loss = float(-np.mean(np.log(p_columns[rows, targets])))
     m = "char_cross_entropy/"
+
+    def from_log_p(wrong_log_p):  # (loss, dlogits) of a learner whose log p is wrong and the rest right
+        return float(-np.mean(wrong_log_p[rows, targets])), (np.exp(wrong_log_p) - onehot) / N
+
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    column_shifted = logits - logits.max(axis=0, keepdims=True)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        log_p_variants = {
+            Mistake(m + "normaliser_missing", "log p taken as the shifted logits alone: subtract each row's "
+                    "normaliser, log p = shifted - log(sum over the row of exp(shifted)), so that p sums to 1."):
+                from_log_p(shifted),
+            Mistake(m + "normaliser_added", "the log of the row's sum of exps ADDED to the shifted logits: log p = "
+                    "shifted - log(sum of exp(shifted)), a minus (p = exp(shifted) / sum)."):
+                from_log_p(shifted + np.log(np.exp(shifted).sum(axis=1, keepdims=True))),
+            Mistake(m + "normaliser_log_missing", "the sum of exps subtracted without its log: log p = shifted - "
+                    "LOG(sum over the row of exp(shifted))."):
+                from_log_p(shifted - np.exp(shifted).sum(axis=1, keepdims=True)),
+            Mistake(m + "normaliser_wrong_axis", "the sum of exps taken over the batch (axis 0): each ROW is one "
+                    "prediction, so sum over the characters, axis=1 with keepdims=True."):
+                from_log_p(shifted - np.log(np.exp(shifted).sum(axis=0, keepdims=True))),
+            Mistake(m + "normaliser_whole_array", "one sum of exps over the whole array: each row has its own "
+                    "normaliser, the sum over axis=1 with keepdims=True."):
+                from_log_p(shifted - np.log(np.exp(shifted).sum())),
+            Mistake(m + "max_shift_wrong_axis", "the logits shifted by each COLUMN's maximum (axis 0): a shift keeps "
+                    "the softmax only when the whole row moves together, so subtract each row's maximum, axis=1 "
+                    "with keepdims=True."):
+                from_log_p(column_shifted - np.log(np.exp(column_shifted).sum(axis=1, keepdims=True))),
+            Mistake(m + "loss_wrong_rows", "the loss reads each target in the row before its own (log p[n - 1, "
+                    "targets[n]]): row n's prediction is scored at targets[n], with the row index np.arange(N) "
+                    "beside targets."): (float(-np.mean(log_p[rows - 1, targets])), (p - onehot) / N),
+        }
     return {
         Mistake(m + "gradient_not_averaged", "the gradient not divided by N: the loss is a MEAN over the N rows, "
                 "so every row's gradient (p - onehot) is divided by N too."): (loss, p - onehot),
@@ -65,7 +96,20 @@ def _cross_entropy_variants(logits: np.ndarray, targets: np.ndarray) -> dict[Mis
             (wrong_axis_loss, (p_columns - onehot) / N),
         Mistake(m + "missing_log", "the loss -mean(p of the right character) without the log: the cross-entropy "
                 "is -mean(log p[n, targets[n]])."): (float(-np.mean(p[rows, targets])), (p - onehot) / N),
+        **log_p_variants,
+        Mistake(m + "gradient_from_log_probabilities", "the gradient built from log p instead of p: "
+                "dL/dlogits = (p - onehot(targets)) / N with the probabilities p = exp(log p)."):
+            (loss, (log_p - onehot) / N),
+        Mistake(m + "onehot_wrong_rows", "the 1 of the one-hot target subtracted one row off (row n - 1 got row "
+                "n's target): row n's target is targets[n], so the 1 comes off p[n, targets[n]], with the row "
+                "index np.arange(N) beside targets."): (loss, (p - np.eye(V)[targets][(rows + 1) % N]) / N),
     }
+
+
+NO_MAX_SHIFT = Mistake("char_cross_entropy/no_max_shift", "exp of large logits overflowing to infinity: subtract "
+                       "each row's maximum before exp; the softmax does not change and every exponent is <= 0.")
+SWAPPED_RESULTS = Mistake("char_cross_entropy/results_swapped", "loss and dlogits returned in the other order: "
+                          "the loss (one number) comes first, then dlogits (N, V).")
 
 
 def _cross_entropy_case(seed: int, N: int, V: int, *, scale: float = 2.0, dtype=np.float64):
@@ -87,14 +131,20 @@ def _check_cross_entropy_case(learner, case: str, logits, targets, *, rtol=1e-7,
         raise CheckFailed(f"{name}: expected 2 results, `return loss, dlogits`, got "
                           f"{type(result).__name__ if not isinstance(result, (tuple, list)) else f'{len(result)} items'}.")
     loss, dlogits = result
+    if np.shape(loss) == (N, V) and np.ndim(dlogits) == 0:
+        raise CheckFailed(f"{name}: the first result is an (N, V) array and the second one number.\n  Hint: your "
+                          f"results match {SWAPPED_RESULTS}", mistake=SWAPPED_RESULTS.id)
     if np.ndim(loss) != 0:
         raise CheckFailed(f"{name}: the loss must be one number (the mean over the N rows), got an array of shape "
                           f"{np.shape(loss)}.")
     if not np.isfinite(loss) or not np.all(np.isfinite(np.asarray(dlogits, dtype=float))):
         biggest = float(np.abs(logits).max())
         overflow = biggest > 100  # exp of this overflows: the softmax was not shifted by the row maximum
-        raise CheckFailed(f"{name}: your result contains NaN or infinity (the largest logit here is {biggest:.3g}).",
-                          mistake="char_cross_entropy/no_max_shift" if overflow else None)
+        hint = "" if overflow else ("\n  Hint: NaN comes from the log of a number <= 0 (or 0 / 0). The log is "
+                                    "taken of each row's SUM OF EXPS of the shifted logits, which is at least 1; "
+                                    "is the exp there, before the sum?")
+        raise CheckFailed(f"{name}: your result contains NaN or infinity (the largest logit here is {biggest:.3g})."
+                          + hint, mistake=NO_MAX_SHIFT.id if overflow else None)
     mistakes_loss = {mistake: np.array(value[0]) for mistake, value in variants.items()}
     mistakes_grad = {mistake: value[1] for mistake, value in variants.items()}
     expect_array(f"{name}, dlogits", dlogits, (N, V), shape_meaning="(N, V)")
@@ -127,7 +177,7 @@ def check_char_cross_entropy(char_cross_entropy) -> None:
     try:
         _check_cross_entropy_case(char_cross_entropy, "logits in the thousands", *_large_logits_case(903))
     except CheckFailed as failure:
-        if failure.mistake == "char_cross_entropy/no_max_shift":
+        if failure.mistake == NO_MAX_SHIFT.id:
             raise CheckFailed(f"{failure}\n  Hint: exp(1000) overflows to infinity. Subtract each row's maximum "
                               "before exp (logits - logits.max(axis=1, keepdims=True)): the softmax does not change, "
                               "and every exponent is <= 0.", mistake=failure.mistake) from None
@@ -171,6 +221,15 @@ def _sampling_variants(logits: np.ndarray, temperature: float) -> dict[Mistake, 
         Mistake(m + "uniform", "every character equally likely: draw with the model's probabilities, "
                 "rng.choice(V, p=softmax(logits / temperature))."): np.full(V, 1.0 / V),
     }
+
+
+GLOBAL_RANDOM = Mistake("sample_char/global_random", "draws from np.random's global functions instead of the "
+                        "generator `rng` given: the same seed must give the same characters.")
+
+# The catalogues above are made per case; make each once on import, so the catalogue of mistakes (and the class
+# mistake report) lists them before any check has run.
+_cross_entropy_variants(np.zeros((2, 2)), np.array([0, 1]))
+_sampling_variants(np.zeros(2), 1.0)
 
 
 def _frequencies(learner, name: str, logits: np.ndarray, temperature: float, seed: int) -> np.ndarray:
@@ -220,7 +279,7 @@ def _check_uses_rng(learner, logits: np.ndarray):
         raise CheckFailed(
             "sample_char: two generators with the same seed gave different characters. Draw with the `rng` you "
             "are given (rng.choice, rng.random, ...), not np.random's global functions: the same seed must write "
-            "the same text.", mistake="sample_char/global_random")
+            "the same text.", mistake=GLOBAL_RANDOM.id)
 
 
 def _sampling_logits(seed: int, V: int, scale: float = 1.0) -> np.ndarray:
@@ -248,7 +307,7 @@ def check_sample_char_hidden(sample_char) -> None:
     passed("sample_char (hidden)", "V = 2, temperatures 0.05 and 10, float32, V = 56")
 
 
-# ============================================================================================ train_step
+# ======================================================================================= char_train_step
 def _train_variant(model: SequenceModel, inputs, targets, optimiser, max_norm: float, *, clip: str = "global",
                    loss_after: bool = False, update: bool = True) -> float:
     """One training step as a learner might write it (defaults: the exact step); returns the loss."""
@@ -266,7 +325,7 @@ def _train_variant(model: SequenceModel, inputs, targets, optimiser, max_norm: f
     return loss
 
 
-_M = "train_step/"
+_M = "char_train_step/"
 TRAIN_MISTAKES = {
     Mistake(_M + "not_clipped", "the gradients not clipped (or clipped, but the unclipped ones given to the "
             "optimiser): grads, norm = clip_by_global_norm(grads, max_norm), then optimiser.step(..., grads)."):
@@ -289,7 +348,7 @@ def _train_case(seed: int, B: int, T: int, V: int, H: int):
 
 
 def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets, max_norm: float, steps: int = 2):
-    name = f"train_step ({case}, max_norm {max_norm:g})"
+    name = f"char_train_step ({case}, max_norm {max_norm:g})"
     reference_model = copy.deepcopy(model)
     reference_optimiser = Adam(lr=0.01)
     variants = {mistake: (copy.deepcopy(model), Adam(lr=0.01)) for mistake in TRAIN_MISTAKES}
@@ -300,7 +359,7 @@ def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets,
         wrong_losses = {mistake: _train_variant(variants[mistake][0], inputs, targets, variants[mistake][1], max_norm,
                                                 **switches)
                         for mistake, switches in TRAIN_MISTAKES.items()}
-        loss = call_learner(learner, model, inputs, targets, optimiser, max_norm, name="train_step")
+        loss = call_learner(learner, model, inputs, targets, optimiser, max_norm, name="char_train_step")
         if loss is None:
             raise CheckFailed(f"{name}: your function returned None. Did you forget `return loss`?")
         if np.ndim(loss) != 0:
@@ -323,17 +382,17 @@ def _check_train_case(learner, case: str, model: SequenceModel, inputs, targets,
                               "optimiser.step(model.parameters(), clipped grads); return the loss.")
 
 
-def check_train_step(train_step) -> None:
-    """Public check of ``train_step(model, inputs, targets, optimiser, max_norm)``: two steps on a small model,
+def check_char_train_step(char_train_step) -> None:
+    """Public check of ``char_train_step(model, inputs, targets, optimiser, max_norm)``: two steps on a small model,
     once with clipping that bites and once without, against the same steps done with lstm_ref."""
-    _check_train_case(train_step, "B=3, T=4, V=5, H=4", *_train_case(951, 3, 4, 5, 4), max_norm=0.05)
-    _check_train_case(train_step, "B=3, T=4, V=5, H=4", *_train_case(952, 3, 4, 5, 4), max_norm=100.0)
-    passed("train_step", "the same loss and parameters as lstm_ref's step")
+    _check_train_case(char_train_step, "B=3, T=4, V=5, H=4", *_train_case(951, 3, 4, 5, 4), max_norm=0.05)
+    _check_train_case(char_train_step, "B=3, T=4, V=5, H=4", *_train_case(952, 3, 4, 5, 4), max_norm=100.0)
+    passed("char_train_step", "the same loss and parameters as lstm_ref's step")
 
 
-def check_train_step_hidden(train_step) -> None:
+def check_char_train_step_hidden(char_train_step) -> None:
     """Hidden check: one sequence of one step, a larger model, three steps, a norm just below the gradient's."""
-    _check_train_case(train_step, "B=1, T=1, V=3, H=2", *_train_case(961, 1, 1, 3, 2), max_norm=0.01)
-    _check_train_case(train_step, "B=4, T=6, V=8, H=6", *_train_case(962, 4, 6, 8, 6), max_norm=0.2, steps=3)
-    _check_train_case(train_step, "B=2, T=5, V=4, H=3", *_train_case(963, 2, 5, 4, 3), max_norm=1e6)
-    passed("train_step (hidden)", "one step of one sequence, three steps, little and no clipping")
+    _check_train_case(char_train_step, "B=1, T=1, V=3, H=2", *_train_case(961, 1, 1, 3, 2), max_norm=0.01)
+    _check_train_case(char_train_step, "B=4, T=6, V=8, H=6", *_train_case(962, 4, 6, 8, 6), max_norm=0.2, steps=3)
+    _check_train_case(char_train_step, "B=2, T=5, V=4, H=3", *_train_case(963, 2, 5, 4, 3), max_norm=1e6)
+    passed("char_train_step (hidden)", "one step of one sequence, three steps, little and no clipping")

@@ -2,7 +2,8 @@
 
 An exercise is a code cell of ``solutions/<unit>/<unit>.ipynb`` with ``solution: true``; its ``grade_id`` names
 it (``forget_gate``) and the function it defines. Its public check is ``check_<grade_id>``, imported by the
-unit's set-up cell (``grade_id: setup``); the hidden one, ``check_<grade_id>_hidden``, lives in the same module.
+unit's set-up cell (``grade_id: setup``) or by a later cell that opens a section; the hidden one,
+``check_<grade_id>_hidden``, lives in the same module.
 Reading them from the notebooks means an exercise added to any unit (or a new unit) is found without a list to
 update. Used by the mutation tool (``mutants``), the catalogue of mistakes and the hints' tests.
 """
@@ -40,11 +41,12 @@ class Exercise:
         return solution_region(self.source)
 
     def checks(self, namespace: dict | None = None) -> tuple:
-        """(public, hidden) checks: ``check_<name>`` from the set-up cell, the hidden one from its module."""
+        """(public, hidden) checks: ``check_<name>`` from the set-up cell (or the cell that imports it), the hidden
+        one from its module."""
         namespace = setup_namespace(self.unit) if namespace is None else namespace
-        public = namespace.get(f"check_{self.name}")
+        public = namespace.get(f"check_{self.name}") or _imported_check(self.unit, f"check_{self.name}")
         if public is None:
-            raise LookupError(f"{self.unit}'s set-up cell does not import check_{self.name}")
+            raise LookupError(f"no cell of {self.unit} imports check_{self.name}")
         hidden = getattr(sys.modules[public.__module__], f"check_{self.name}_hidden", None)
         return public, hidden
 
@@ -87,6 +89,21 @@ def _setup_names(unit: str, repo: Path = REPO) -> dict:
     with mock.patch.dict(os.environ):  # a set-up cell may set variables for its kernel; keep ours
         exec(compile(source, f"<{unit} cell setup>", "exec"), namespace)
     return namespace
+
+
+def _imported_check(unit: str, check: str, repo: Path = REPO):
+    """``check`` as a later cell of ``unit`` imports it (a section's own set-up cell, e.g. unit 6's loop through
+    time): ``from lstm_course.feedback.<module> import ..., check, ...``."""
+    import importlib
+
+    pattern = re.compile(r"^from (lstm_course\.feedback\.\w+) import (?:\(([^)]*)\)|([^(\n]*))", re.MULTILINE)
+    for cell in _cells(repo / "solutions" / unit / f"{unit}.ipynb"):
+        if cell["cell_type"] != "code":
+            continue
+        for module, in_parentheses, on_one_line in pattern.findall("".join(cell["source"])):
+            if check in re.findall(r"\w+", in_parentheses + on_one_line):
+                return getattr(importlib.import_module(module), check, None)
+    return None
 
 
 def setup_namespace(unit: str, repo: Path = REPO) -> dict:

@@ -147,6 +147,19 @@ TEXTS: dict[str, tuple[str, ...]] = {
         "Change `array[index]` itself (f reads the array), never a copy; the restore line sets it back to the "
         "saved value before the next index; the quotient divides by (2 * eps).",
     ),
+    "lstm_backward": (
+        "Backpropagation through time walks the sequence backwards, one step at a time. Each h_t was read twice, "
+        "by the loss and by step t+1, so its gradient is the sum of both; the cell state reaches the loss only "
+        "through later steps; and every step used the same W and b, so their gradients add up over the steps.",
+        "Start dh_next and dc_next at dh_T and dc_T (zeros (B, H) when None), dx at zeros (B, T, D), dW and db at "
+        "zeros shaped like W and b. Then for t = T-1 down to 0: build step t's cache from cache.z, cache.gates, "
+        "cache.cells and cache.tanh_c at index t (cells[t] is the cell state step t STARTED from: cells[0] is c0); "
+        "give step_backward the gradient dhs[:, t] plus dh_next, and dc_next; keep what it returns.",
+        "Loop over reversed(range(T)). The step cache is an lstm_ref.LSTMStepCache with params=cache.params and "
+        "step t's four arrays as keyword arguments. One call of step_backward unpacks into dx[:, t], the new "
+        "dh_next and dc_next, and that step's grads; then add its .W to dW and its .b to db. After the loop, "
+        "return dx, dh_next, dc_next and LSTMParams made from dW and db.",
+    ),
     # ------------------------------------------------------------------------------------------ 07_training
     "sgd_momentum_update": (
         "Momentum keeps a running sum of gradients, the velocity, so directions that agree step after step build "
@@ -208,5 +221,40 @@ TEXTS: dict[str, tuple[str, ...]] = {
         "keep each loss.",
         "Use one rng from the seed for the rows (rng.integers), Adam(lr=0.01), about 300 steps of 32 windows, "
         "clip_by_global_norm with 1.0; return the model and the list of losses.",
+    ),
+    # ----------------------------------------------------------------------------------------- 09_char_lstm
+    "char_cross_entropy": (
+        "Softmax turns each row of scores into probabilities; the loss is the average over the N predictions of "
+        "minus the log of the probability given to the character that really came next. Its gradient with "
+        "respect to the logits is simple: the probabilities minus the one-hot target, divided by N.",
+        "(1) Subtract each row's maximum from the row: the softmax does not change and exp can no longer "
+        "overflow. (2) log p is the shifted row minus the log of the sum of its exps (keep the summed axis so it "
+        "broadcasts). (3) Pick each row's entry at its target (fancy indexing with a row index and targets), "
+        "average, negate. (4) p is exp of log p; subtract 1 at each row's target; divide by N.",
+        "The shift is logits.max over axis 1 with keepdims=True; the normaliser is np.log of np.exp(shifted) "
+        "summed over axis 1, again with keepdims=True; the rows to index are np.arange(N). For the gradient take "
+        "exp of log_p, subtract 1.0 at [rows, targets], and return float(loss) and that array over N.",
+    ),
+    "sample_char": (
+        "The temperature rescales the scores before the softmax: dividing by a temperature below 1 sharpens the "
+        "distribution, above 1 flattens it. Then one character is DRAWN at random with those probabilities (not "
+        "always the most likely one), with the generator you are given, so the same seed writes the same text.",
+        "(1) The probabilities: softmax of the logits divided by the temperature, (V,), summing to 1. (2) Draw one "
+        "id in 0 .. V-1 with those probabilities using rng (not np.random's global functions); return it as an "
+        "int.",
+        "softmax is defined in the set-up cell. rng.choice takes the number of characters (len(logits)) and the "
+        "probabilities as p=...; wrap the draw in int().",
+    ),
+    "char_train_step": (
+        "One step of training a character model: predict the next character at every position, measure the "
+        "softmax cross-entropy, backpropagate, clip the gradients by their global norm, and let the optimiser "
+        "update the model's own arrays in place. The loss you return is the one the gradients came from.",
+        "(1) model.forward(inputs) gives the logits (B, T, V) and a cache. (2) softmax_cross_entropy of the logits "
+        "and the targets gives the loss and dlogits. (3) model.backward with dlogits and the cache gives the "
+        "grads. (4) clip_by_global_norm with max_norm gives the clipped grads (and the norm before clipping). "
+        "(5) optimiser.step with model.parameters() and the CLIPPED grads. Return the loss.",
+        "Keep each call's argument order (logits before targets, dlogits before the cache, grads before "
+        "max_norm); clip_by_global_norm returns two things, keep the first; optimiser.step changes the model's "
+        "arrays itself and returns nothing; return the loss of step (2), not of a new forward pass.",
     ),
 }

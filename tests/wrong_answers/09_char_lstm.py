@@ -79,16 +79,16 @@ def sample_char(logits, temperature, rng):
     return int(rng.integers(len(logits)))
 ''',
     },
-    "train_step": {
+    "char_train_step": {
         "gradients not clipped": '''
-def train_step(model, inputs, targets, optimiser, max_norm):
+def char_train_step(model, inputs, targets, optimiser, max_norm):
     logits, cache = model.forward(inputs)
     loss, dlogits = softmax_cross_entropy(logits, targets)
     optimiser.step(model.parameters(), model.backward(dlogits, cache))
     return loss
 ''',
         "clipped gradients computed but not used": '''
-def train_step(model, inputs, targets, optimiser, max_norm):
+def char_train_step(model, inputs, targets, optimiser, max_norm):
     logits, cache = model.forward(inputs)
     loss, dlogits = softmax_cross_entropy(logits, targets)
     grads = model.backward(dlogits, cache)
@@ -97,7 +97,7 @@ def train_step(model, inputs, targets, optimiser, max_norm):
     return loss
 ''',
         "each array clipped on its own": '''
-def train_step(model, inputs, targets, optimiser, max_norm):
+def char_train_step(model, inputs, targets, optimiser, max_norm):
     logits, cache = model.forward(inputs)
     loss, dlogits = softmax_cross_entropy(logits, targets)
     grads = model.backward(dlogits, cache)
@@ -106,7 +106,7 @@ def train_step(model, inputs, targets, optimiser, max_norm):
     return loss
 ''',
         "loss measured after the update": '''
-def train_step(model, inputs, targets, optimiser, max_norm):
+def char_train_step(model, inputs, targets, optimiser, max_norm):
     logits, cache = model.forward(inputs)
     loss, dlogits = softmax_cross_entropy(logits, targets)
     grads, _ = clip_by_global_norm(model.backward(dlogits, cache), max_norm)
@@ -114,7 +114,7 @@ def train_step(model, inputs, targets, optimiser, max_norm):
     return softmax_cross_entropy(model.forward(inputs)[0], targets)[0]
 ''',
         "optimiser step never taken": '''
-def train_step(model, inputs, targets, optimiser, max_norm):
+def char_train_step(model, inputs, targets, optimiser, max_norm):
     logits, cache = model.forward(inputs)
     loss, dlogits = softmax_cross_entropy(logits, targets)
     grads, _ = clip_by_global_norm(model.backward(dlogits, cache), max_norm)

@@ -65,7 +65,7 @@ def test_the_exact_variant_equals_lstm_ref_and_every_mistake_differs():
 
 def test_mistakes_have_stable_ids_of_this_exercise():
     ids = [mistake.id for mistake in MISTAKES]
-    assert len(set(ids)) == len(ids) == 8
+    assert len(set(ids)) == len(ids) == 16
     assert all(i.startswith("lstm_backward/") for i in ids)
     assert {"lstm_backward/forward_in_time", "lstm_backward/output_gradient_not_added",
             "lstm_backward/cell_carry_dropped", "lstm_backward/gradients_overwritten",
@@ -104,11 +104,42 @@ def test_changing_dhs_in_place_is_named():
         check_lstm_backward(learner)
 
 
-def test_a_wrong_result_of_no_known_kind_gets_the_general_hint():
+def test_a_wrong_result_in_a_simple_relation_to_the_right_one_is_named_with_the_outputs_hint():
+    # No mistake of the loop's own catalogue gives dc0 * 1.1, but a constant factor is a thing the learner can
+    # look for: the check names the relation (lstm_backward/constant_factor), with the factor, and still says
+    # which step produces the output that is wrong.
     def learner(dhs, cache, step_backward, dh_T=None, dc_T=None):
         dx, dh0, dc0, grads = lstm_ref.lstm_backward(dhs, cache, dh_T, dc_T)
         return dx, dh0, dc0 * 1.1, grads
 
+    with pytest.raises(CheckFailed) as failure:
+        check_lstm_backward(learner)
+    message = str(failure.value)
+    assert message.startswith("lstm_backward (B=2, T=4, D=3, H=3), dc0: wrong values.")
+    assert "is 1.1 times the right result everywhere" in message
+    assert "dc0 is the dc_prev that step 0 hands back" in message
+    assert failure.value.mistake == "lstm_backward/constant_factor"
+
+
+def test_a_wrong_result_of_no_known_kind_gets_the_general_hint():
+    # dc0 off by noise: no mistake of the catalogue and no simple relation: the output's own hint, no mistake id.
+    def learner(dhs, cache, step_backward, dh_T=None, dc_T=None):
+        dx, dh0, dc0, grads = lstm_ref.lstm_backward(dhs, cache, dh_T, dc_T)
+        return dx, dh0, dc0 + np.random.default_rng(0).normal(scale=0.1, size=dc0.shape), grads
+
     with pytest.raises(CheckFailed, match="dc0 is the dc_prev that step 0 hands back") as failure:
         check_lstm_backward(learner)
+    assert str(failure.value).startswith("lstm_backward (B=2, T=4, D=3, H=3), dc0: wrong values.")
+    assert "Your result" not in str(failure.value)
     assert failure.value.mistake is None
+
+
+def test_lstm_params_given_db_first_is_named():
+    def learner(dhs, cache, step_backward, dh_T=None, dc_T=None):
+        dx, dh0, dc0, grads = lstm_ref.lstm_backward(dhs, cache, dh_T, dc_T)
+        return dx, dh0, dc0, lstm_ref.LSTMParams(grads.b, grads.W)
+
+    with pytest.raises(CheckFailed) as failure:
+        check_lstm_backward(learner)
+    assert failure.value.mistake == "lstm_backward/params_swapped"
+    assert "dW (4H, D + H) first" in str(failure.value)

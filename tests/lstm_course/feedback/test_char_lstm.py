@@ -15,7 +15,7 @@ import lstm_course.feedback.char_lstm
 from lstm_course.chars import reference_train_step
 from lstm_course.feedback import CheckFailed
 from lstm_course.feedback.char_lstm import (
-    DRAWS, TOLERANCE, TRAIN_MISTAKES, check_char_cross_entropy, check_sample_char, check_train_step,
+    DRAWS, TOLERANCE, TRAIN_MISTAKES, check_char_cross_entropy, check_sample_char, check_char_train_step,
 )
 from tests.lstm_course.feedback.unit_contract import UnitChecksContract, message_of
 
@@ -58,7 +58,7 @@ class TestCharLstmChecks(UnitChecksContract):
     CORRECT = {
         "char_cross_entropy": [lstm_ref.softmax_cross_entropy, cross_entropy_with_logsumexp],
         "sample_char": [sample_by_inverse_cdf, sample_with_multinomial],
-        "train_step": [reference_train_step, train_step_with_manual_clipping],
+        "char_train_step": [reference_train_step, train_step_with_manual_clipping],
     }
     HINT_FOR_EVERY_WRONG_ANSWER = True
     HINTS = {
@@ -76,7 +76,7 @@ class TestCharLstmChecks(UnitChecksContract):
             "np.random's global generator instead of rng": "Draw with the `rng` you are given",
             "every character equally likely": "every character equally likely",
         },
-        "train_step": {
+        "char_train_step": {
             "gradients not clipped": "the gradients not clipped",
             "clipped gradients computed but not used": "the unclipped ones given to the optimiser",
             "each array clipped on its own": "each array clipped on its own",
@@ -90,7 +90,7 @@ class TestCharLstmChecks(UnitChecksContract):
 @pytest.mark.parametrize("grade_id, check, prefix", [
     ("char_cross_entropy", check_char_cross_entropy, "char_cross_entropy/"),
     ("sample_char", check_sample_char, "sample_char/"),
-    ("train_step", check_train_step, "train_step/"),
+    ("char_train_step", check_char_train_step, "char_train_step/"),
 ])
 def test_every_graded_mistake_is_reported_with_an_id_of_its_exercise(grade_id, check, prefix):
     ids = set()
@@ -99,7 +99,7 @@ def test_every_graded_mistake_is_reported_with_an_id_of_its_exercise(grade_id, c
             check(TestCharLstmChecks.define(source, grade_id))
         assert failure.value.mistake and failure.value.mistake.startswith(prefix), (mistake, failure.value.mistake)
         ids.add(failure.value.mistake)
-    # Distinct mistakes keep distinct ids (train_step's two ways of not clipping share one, on purpose).
+    # Distinct mistakes keep distinct ids (char_train_step's two ways of not clipping share one, on purpose).
     assert len(ids) >= 4, ids
 
 
@@ -135,3 +135,47 @@ def test_train_mistakes_differ_from_the_right_step_on_the_public_case():
         wrong = copy.deepcopy(model)
         loss = _train_variant(wrong, inputs, targets, lstm_ref.Adam(lr=0.01), 0.05, **switches)
         assert loss != right_loss or not np.allclose(wrong.cell.W, right.cell.W), mistake.id
+
+
+def _cross_entropy_written_with(log_p_of, *, swap=False, loss_rows=0):
+    """A learner's char_cross_entropy with its log p computed by ``log_p_of(logits)`` (and the rest right)."""
+    def char_cross_entropy(logits, targets):
+        N = logits.shape[0]
+        rows = np.arange(N)
+        log_p = log_p_of(logits)
+        loss = float(-log_p[rows + loss_rows, targets].mean())
+        dlogits = np.exp(log_p)
+        dlogits[rows, targets] -= 1.0
+        return (dlogits / N, loss) if swap else (loss, dlogits / N)
+    return char_cross_entropy
+
+
+def _shifted(logits, axis=1):
+    return logits - logits.max(axis=axis, keepdims=True)
+
+
+def _right_log_p(logits):
+    return _shifted(logits) - np.log(np.exp(_shifted(logits)).sum(axis=1, keepdims=True))
+
+
+@pytest.mark.parametrize("learner, slug", [
+    (_cross_entropy_written_with(_shifted), "normaliser_missing"),
+    (_cross_entropy_written_with(lambda l: _shifted(l) + np.log(np.exp(_shifted(l)).sum(axis=1, keepdims=True))),
+     "normaliser_added"),
+    (_cross_entropy_written_with(lambda l: _shifted(l) - np.exp(_shifted(l)).sum(axis=1, keepdims=True)),
+     "normaliser_log_missing"),
+    (_cross_entropy_written_with(lambda l: _shifted(l) - np.log(np.exp(_shifted(l)).sum(axis=0, keepdims=True))),
+     "normaliser_wrong_axis"),
+    (_cross_entropy_written_with(lambda l: _shifted(l) - np.log(np.exp(_shifted(l)).sum())),
+     "normaliser_whole_array"),
+    (_cross_entropy_written_with(lambda l: _shifted(l, 0) - np.log(np.exp(_shifted(l, 0)).sum(axis=1, keepdims=True))),
+     "max_shift_wrong_axis"),
+    (_cross_entropy_written_with(_right_log_p, loss_rows=-1), "loss_wrong_rows"),
+    (_cross_entropy_written_with(_right_log_p, swap=True), "results_swapped"),
+], ids=lambda value: value if isinstance(value, str) else "")
+def test_cross_entropy_mistakes_in_the_log_softmax_are_named(learner, slug):
+    assert _cross_entropy_written_with(_right_log_p)(np.eye(2), np.array([0, 1]))[0] > 0  # the helper is right
+    check_char_cross_entropy(_cross_entropy_written_with(_right_log_p))
+    with pytest.raises(CheckFailed) as failure:
+        check_char_cross_entropy(learner)
+    assert failure.value.mistake == f"char_cross_entropy/{slug}", str(failure.value)

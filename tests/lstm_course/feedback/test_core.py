@@ -60,3 +60,15 @@ def test_expect_close_names_a_recognised_mistake_and_the_worst_entry():
 def test_expect_close_passes_when_close_and_matching_mistake_ignores_other_shapes():
     expect_close("f", np.array([1.0, 2.0]), np.array([1.0, 2.0 + 1e-12]))
     assert matching_mistake(np.zeros(2), {"other shape": np.zeros(3)}) is None
+
+
+def test_one_wrong_number_is_not_called_a_constant_factor_or_term():
+    # Any two numbers differ by a factor and by a term: for a single value (a loss) that diagnosis says nothing.
+    from lstm_course.feedback.relations import value_relation
+
+    assert value_relation(np.array(2.5), np.array(1.8)) is None
+    assert value_relation(np.array([2.5]), np.array([1.8])) is None
+    assert value_relation(np.array(-1.8), np.array(1.8))[0] == "sign_flipped"  # a flipped sign still shows
+    expected = np.array([[1.0, -2.0], [0.5, 3.0]])
+    assert value_relation(1.1 * expected, expected)[0] == "constant_factor"  # on an array, a factor is news
+    assert value_relation(expected + 0.3, expected)[0] == "constant_term"

@@ -115,3 +115,11 @@ def test_opening_a_hint_is_recorded_only_when_the_instructor_asks(monkeypatch):
     open_hint("candidate")
     assert published == [{"exercise": "candidate", "hint": 2, "of": 3}]
     assert HINT_RECORD_MIME_TYPE.startswith("application/vnd.lstm-course.")
+
+
+@pytest.mark.parametrize("unit", sorted({e.unit for e in EXERCISES}))
+def test_every_unit_with_exercises_imports_hint_in_its_setup_cell(unit):
+    # A failing check ends with 'hint("<exercise>") opens hint 1': the learner's kernel must know `hint`.
+    from lstm_course.feedback.exercises import setup_namespace
+
+    assert setup_namespace(unit).get("hint") is hints.hint
