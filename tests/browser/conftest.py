@@ -133,26 +133,35 @@ def lab_server(served_course, tmp_path_factory):
 
 # ============================================================================================== the browser
 @pytest.fixture(scope="session")
-def chromium(tmp_path_factory, playwright_driver):
+def chromium(tmp_path_factory):
     """A Playwright BrowserContext on Debian's Chromium with a fresh profile (a persistent context is the only
     way to choose the profile folder: Playwright refuses --user-data-dir among the flags)."""
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing. {INSTALL_HINT}", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("The Python package 'playwright' is missing: install the course's dev extras "
+                    "(bash scripts/setup.sh --dev).", pytrace=False)
     started = time.monotonic()
-    playwright = playwright_driver
+    playwright = sync_playwright().start()
     try:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
             args=CHROMIUM_FLAGS, viewport=VIEWPORT, timeout=120_000,
         )
     except Exception as error:  # noqa: BLE001 -- whatever stops the browser, say it and fail
+        playwright.stop()
         pytest.fail(f"Chromium ({CHROMIUM}) could not be started through Playwright: {error}\n{INSTALL_HINT}",
                     pytrace=False)
     record_time("Chromium start", started)
     try:
         yield context
     finally:
-        context.close()
+        try:
+            context.close()
+        finally:
+            playwright.stop()
 
 
 @pytest.fixture

@@ -64,16 +64,21 @@ def class_hub(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def browser(playwright_driver):
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
     try:
-        chromium = playwright_driver.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                     args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
     except Exception as error:  # noqa: BLE001 -- say why the browser is missing, and fail
+        playwright.stop()
         pytest.fail(f"Chromium ({CHROMIUM}) could not be started: {error}", pytrace=False)
     try:
         yield chromium
     finally:
         chromium.close()
+        playwright.stop()
 
 
 def _login(browser, hub: ClassHub, user: str):

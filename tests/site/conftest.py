@@ -86,18 +86,24 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @pytest.fixture(scope="session")
-def site_browser(tmp_path_factory, playwright_driver):
+def site_browser(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing. {INSTALL_HINT}", pytrace=False)
-    playwright = playwright_driver
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
     try:
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("chromium-profile")), executable_path=str(CHROMIUM), headless=True,
             args=CHROMIUM_FLAGS, viewport=VIEWPORT, timeout=120_000)
     except Exception as error:  # noqa: BLE001 -- whatever stops the browser, say it and fail
+        playwright.stop()
         pytest.fail(f"Chromium ({CHROMIUM}) could not be started through Playwright: {error}\n{INSTALL_HINT}",
                     pytrace=False)
     try:
         yield context
     finally:
-        context.close()
+        try:
+            context.close()
+        finally:
+            playwright.stop()
