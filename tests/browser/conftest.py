@@ -86,7 +86,7 @@ def _copy_unit(notebook: Path, destination: Path) -> None:
     shutil.copytree(notebook.parent, destination, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_course(tmp_path_factory) -> ServedCourse:
     course = ServedCourse(tmp_path_factory.mktemp("lab-root"))
     for notebook in student_notebooks():
@@ -108,7 +108,7 @@ def nbgrader_config_text(course_root: Path, exchange: Path) -> str:
     )
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def lab_server(served_course, tmp_path_factory):
     scratch = tmp_path_factory.mktemp("lab-private")
     exchange = scratch / "exchange"
@@ -132,7 +132,9 @@ def lab_server(served_course, tmp_path_factory):
 
 
 # ============================================================================================== the browser
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API holds an event loop in the main thread while it is alive,
+# so another folder's browser (tests/deploy, tests/site, the report's) or asyncio.run() would fail after it.
+@pytest.fixture(scope="package")
 def chromium(tmp_path_factory):
     """A Playwright BrowserContext on Debian's Chromium with a fresh profile (a persistent context is the only
     way to choose the profile folder: Playwright refuses --user-data-dir among the flags)."""

@@ -42,7 +42,7 @@ class BuiltSite:
         return sorted(p.name for p in (self.clone / "solutions").iterdir() if (p / f"{p.name}.ipynb").is_file())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def offline_site(tmp_path_factory) -> BuiltSite:
     tools = subprocess.run(["bash", "scripts/build_site.sh", "--tools-only"], cwd=REPO, capture_output=True,
                            text=True, env=dict(os.environ, PYTHON=sys.executable))
@@ -67,7 +67,7 @@ def offline_site(tmp_path_factory) -> BuiltSite:
     return BuiltSite(clone, output, log, seconds)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def site_server(offline_site):
     handler = functools.partial(_QuietHandler, directory=str(offline_site.output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)  # port 0: a free port, chosen now
@@ -85,7 +85,9 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API holds an event loop in the main thread while it is alive,
+# so another folder's browser (tests/deploy, tests/site, the report's) or asyncio.run() would fail after it.
+@pytest.fixture(scope="package")
 def site_browser(tmp_path_factory):
     if not CHROMIUM.exists():
         pytest.fail(f"{CHROMIUM} is missing. {INSTALL_HINT}", pytrace=False)

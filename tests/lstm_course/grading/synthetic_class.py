@@ -109,7 +109,8 @@ class UnitFacts:
             for cell in self.source.cells:
                 if nbgrader_metadata(cell).get("solution"):
                     break
-                if cell.cell_type == "code":
+                if cell.cell_type == "code" and nbgrader_metadata(cell).get("grade_id") != "install_course":
+                    # (the install cell is IPython, not Python, and the course is installed here)
                     exec(compile(cell.source, f"<{self.unit} set-up>", "exec"), namespace)
         exec(compile(answer_source, f"<{exercise} answer>", "exec"), namespace)
         return namespace
